@@ -1,0 +1,1 @@
+"""The dialogs: the ALSFRS instrument, the assessment state machine, and the Telegram handlers."""
