@@ -1,0 +1,75 @@
+"""Build the python-telegram-bot Application: handlers, typed context, per-chat ordering,
+pacing, the command menu in both languages, and the database opened and closed with it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import Application
+
+from bot.ratelimit import PacedRateLimiter
+from bot.settings import Settings, StudySettings
+from bot.updates import PerChatUpdateProcessor
+from conversations import patient
+from conversations.context import CONTEXT_TYPES, AppType, Services, utc_now
+from locales import LANGUAGES, translator
+from storage.db import Database
+
+__all__ = ["build_application", "register_commands"]
+
+log = logging.getLogger(__name__)
+
+
+async def register_commands(application: AppType) -> None:
+    """The command menu, in English by default and in each language for its users."""
+    for language in LANGUAGES:
+        t = translator(language)
+        commands = [BotCommand(name, t(key)) for name, key in patient.COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=language)
+        if language == "en":
+            await application.bot.set_my_commands(commands)
+
+
+def build_application(
+    settings: Settings,
+    study: StudySettings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    token: str | None = None,
+) -> AppType:
+    secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
+    if not secret:
+        raise ValueError("a bot token is needed to build the application")
+
+    async def post_init(application: AppType) -> None:
+        db = await Database.open(settings.db_path)
+        application.bot_data.services = Services(db=db, settings=settings, study=study, clock=clock)
+        await register_commands(application)
+        log.info("bot @%s ready", application.bot.username)
+
+    async def post_shutdown(application: AppType) -> None:
+        services = application.bot_data.services
+        if services is not None:
+            await services.db.close()
+            application.bot_data.services = None
+
+    builder: Any = (
+        Application.builder()
+        .token(secret)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.file_base_url)
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        .rate_limiter(PacedRateLimiter())
+        .connection_pool_size(64)
+        .pool_timeout(10.0)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    application: AppType = builder.build()
+    patient.register(application)
+    return application

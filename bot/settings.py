@@ -1,0 +1,107 @@
+"""Settings: the environment (pydantic-settings, prefix ALSFRS_) and the study file (TOML).
+
+Environment: ALSFRS_BOT_TOKEN, ALSFRS_API_BASE_URL, ALSFRS_DB_PATH, ALSFRS_STUDY_FILE,
+ALSFRS_LOG_LEVEL. The study file holds what a clinician or study manager decides: the study's
+name, the site phone, code lifetime, time zone. A default for NCT03828123 ships with the code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_STUDY_FILE", "EnrollmentSettings", "Settings", "StudySettings", "load_study"]
+
+DEFAULT_STUDY_FILE = "study-NCT03828123.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StudyInfo(_Strict):
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    site_phone: Annotated[str, Field(max_length=40)] = ""
+    timezone: str = "Europe/Prague"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class EnrollmentSettings(_Strict):
+    code_ttl_days: Annotated[int, Field(ge=1, le=90)] = 14
+    # Wrong codes from one account: after `max_failures` within `failure_window_minutes`,
+    # further attempts are refused until the window has passed.
+    max_failures: Annotated[int, Field(ge=1, le=100)] = 5
+    failure_window_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
+
+    @property
+    def code_ttl(self) -> timedelta:
+        return timedelta(days=self.code_ttl_days)
+
+
+class StudySettings(_Strict):
+    study: StudyInfo
+    enrollment: EnrollmentSettings = EnrollmentSettings()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ALSFRS_", extra="ignore", frozen=True)
+
+    bot_token: SecretStr | None = None
+    api_base_url: str = "https://api.telegram.org/bot"
+    db_path: Path = Path("data/alsfrs.sqlite3")
+    study_file: Path | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            bot_id, _, secret = value.get_secret_value().partition(":")
+            if not bot_id.isdigit() or len(secret) < 20:
+                raise ValueError("does not look like a Telegram bot token (digits:secret)")
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def file_base_url(self) -> str:
+        """python-telegram-bot's base_file_url for the same server."""
+        base = self.api_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+
+def load_study(path: Path | None) -> StudySettings:
+    """Read and validate a study file; None reads the default shipped with the code."""
+    if path is None:
+        text = (resources.files("bot") / DEFAULT_STUDY_FILE).read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return StudySettings.model_validate(tomllib.loads(text))

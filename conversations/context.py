@@ -1,0 +1,53 @@
+"""The typed context every handler receives: `context.services` reaches the database, the
+settings and the clock through one object, instead of string-keyed dictionaries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.settings import Settings, StudySettings
+
+__all__ = ["CONTEXT_TYPES", "AppContext", "BotData", "Services", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    db: Database
+    settings: Settings
+    study: StudySettings
+    clock: Callable[[], datetime] = utc_now
+
+
+class BotData:
+    """Application-wide state: only the services, set once at start-up."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+
+
+class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("services are not initialised (post_init has not run)")
+        return services
+
+
+AppType = Application[ExtBot[None], AppContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+CONTEXT_TYPES: ContextTypes[AppContext, dict[Any, Any], dict[Any, Any], BotData] = ContextTypes(
+    context=AppContext, bot_data=BotData
+)

@@ -1,0 +1,92 @@
+"""Every sentence a person reads, per language, as Fluent (.ftl) resources.
+
+`Translator` loads `locales/<lang>/*.ftl` once and formats messages by key. The project's own
+date formatting (Babel) lives here too, so that a date reads naturally in each language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Final, Literal
+
+from babel.dates import format_date
+from fluent.runtime import FluentBundle, FluentResource
+
+__all__ = [
+    "LANGUAGES",
+    "Language",
+    "MissingTranslation",
+    "Translator",
+    "language_from_telegram",
+    "message_ids",
+    "translator",
+]
+
+Language = Literal["en", "cs"]
+LANGUAGES: Final[tuple[Language, ...]] = ("en", "cs")
+_ROOT: Final = Path(__file__).resolve().parent
+_BABEL_LOCALE: Final[Mapping[Language, str]] = {"en": "en_GB", "cs": "cs_CZ"}
+
+
+class MissingTranslation(KeyError):
+    """A key that a language does not define: a programming error, never shown to a person."""
+
+
+def _resources(language: Language) -> list[str]:
+    folder = _ROOT / language
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.ftl"))]
+
+
+def message_ids(language: Language) -> set[str]:
+    """All message ids that a language defines (used by the completeness test)."""
+    bundle = FluentBundle([language], use_isolating=False)
+    for text in _resources(language):
+        bundle.add_resource(FluentResource(text))
+    return set(bundle._messages)
+
+
+class Translator:
+    """Formats messages of one language. Arguments are plain values; the caller escapes HTML."""
+
+    def __init__(self, language: Language) -> None:
+        self.language: Language = language
+        self._bundle = FluentBundle([language], use_isolating=False)
+        for text in _resources(language):
+            resource = FluentResource(text)
+            junk = [entry for entry in resource.body if type(entry).__name__ == "Junk"]
+            if junk:
+                raise ValueError(f"locale {language}: unparsable entries {junk}")
+            self._bundle.add_resource(resource)
+
+    def __call__(self, key: str, **args: str | int | float) -> str:
+        if not self._bundle.has_message(key):
+            raise MissingTranslation(f"{self.language}: {key}")
+        message = self._bundle.get_message(key)
+        if message.value is None:
+            raise MissingTranslation(f"{self.language}: {key} has no value")
+        text, errors = self._bundle.format_pattern(message.value, args)
+        if errors:
+            raise ValueError(f"{self.language}: {key}: {errors}")
+        return str(text)
+
+    def has(self, key: str) -> bool:
+        return bool(self._bundle.has_message(key))
+
+    def date(self, value: date) -> str:
+        """A date as a person writes it: '3 November 2026', '3. listopadu 2026'."""
+        return str(format_date(value, format="long", locale=_BABEL_LOCALE[self.language]))
+
+
+@cache
+def translator(language: Language) -> Translator:
+    return Translator(language)
+
+
+def language_from_telegram(code: str | None) -> Language:
+    """Telegram's `language_code` to ours: Czech or Slovak read Czech, everything else English."""
+    if code and code.split("-")[0].lower() in {"cs", "sk"}:
+        return "cs"
+    return "en"

@@ -1,0 +1,304 @@
+"""Assessments and their answers: start or resume, apply one action, submit, read history.
+
+`apply_action` is the whole write path of a button press: it loads the assessment, checks that
+the press belongs to its current revision and to the respondent's participant, asks the pure
+state machine for the next state, and writes the changed answers, the new position and the audit
+entries, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from conversations.assessment import (
+    Action,
+    AlreadySubmitted,
+    AssessmentState,
+    StaleAction,
+    Status,
+    apply,
+    new_assessment,
+    resume,
+)
+from conversations.instrument import Item5Variant
+from storage import audit
+from storage.db import Row, Tx
+from storage.models import Actor, AssessmentRecord, Role, Submission, from_iso, iso
+
+__all__ = [
+    "NotYours",
+    "Outcome",
+    "apply_action",
+    "assessment",
+    "in_progress",
+    "open_assessment",
+    "set_message",
+    "state_of",
+    "submissions",
+]
+
+
+class NotYours(LookupError):
+    """The assessment does not exist or belongs to another participant."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    record: AssessmentRecord
+    previous: Submission | None  # for a submission: the one before it
+
+
+def state_of(record: AssessmentRecord) -> AssessmentState:
+    return AssessmentState(
+        answers=dict(record.answers),
+        has_tube=record.has_tube,
+        position=record.position,
+        back_to_review=record.back_to_review,
+        status=Status(record.status),
+    )
+
+
+async def assessment(tx: Tx, assessment_id: int) -> AssessmentRecord | None:
+    row = await tx.one("SELECT * FROM assessments WHERE id = ?", (assessment_id,))
+    if row is None:
+        return None
+    answers = await tx.all(
+        "SELECT item, score FROM answers WHERE assessment_id = ?", (assessment_id,)
+    )
+    return _record(row, {a["item"]: a["score"] for a in answers})
+
+
+def _record(row: Row, answers: dict[int, int]) -> AssessmentRecord:
+    has_tube = row["has_tube"]
+    return AssessmentRecord(
+        id=row["id"],
+        participant_id=row["participant_id"],
+        status=row["status"],
+        position=row["position"],
+        back_to_review=bool(row["back_to_review"]),
+        has_tube=None if has_tube is None else bool(has_tube),
+        revision=row["revision"],
+        language=row["language"],
+        answers=answers,
+        started_at=from_iso(row["started_at"]),
+        submitted_at=None if row["submitted_at"] is None else from_iso(row["submitted_at"]),
+        total=row["total"],
+        item5_variant=row["item5_variant"],
+        chat_id=row["chat_id"],
+        message_id=row["message_id"],
+    )
+
+
+async def in_progress(tx: Tx, participant_id: int) -> AssessmentRecord | None:
+    aid = await tx.scalar(
+        "SELECT id FROM assessments WHERE participant_id = ? AND status = 'in_progress'",
+        (participant_id,),
+    )
+    return None if aid is None else await assessment(tx, int(aid))
+
+
+async def open_assessment(
+    tx: Tx, *, participant_id: int, actor: Actor, language: str, now: datetime
+) -> tuple[AssessmentRecord, bool]:
+    """The participant's assessment in progress, moved to its first open step, or a new one.
+
+    Returns (record, created). Resuming bumps the revision, so buttons of older messages go stale.
+    """
+    current = await in_progress(tx, participant_id)
+    if current is not None:
+        state = resume(state_of(current))
+        await tx.execute(
+            "UPDATE assessments SET position = ?, back_to_review = 0, revision = revision + 1"
+            " WHERE id = ?",
+            (state.position, current.id),
+        )
+        await audit.record(
+            tx,
+            actor=actor,
+            action="assessment.resume",
+            entity="assessment",
+            entity_id=current.id,
+            at=now,
+            new={"position": state.position},
+        )
+        resumed = await assessment(tx, current.id)
+        assert resumed is not None
+        return resumed, False
+    remembered = await tx.scalar(
+        "SELECT has_gastrostomy FROM participants WHERE id = ?", (participant_id,)
+    )
+    state = new_assessment(None if remembered is None else bool(remembered))
+    aid = await tx.execute(
+        "INSERT INTO assessments (participant_id, status, position, has_tube, language,"
+        " started_at, started_by) VALUES (?, 'in_progress', ?, ?, ?, ?, ?)",
+        (participant_id, state.position, remembered, language, iso(now), actor.link_id),
+    )
+    await audit.record(
+        tx,
+        actor=actor,
+        action="assessment.start",
+        entity="assessment",
+        entity_id=aid,
+        at=now,
+        new={"language": language},
+    )
+    created = await assessment(tx, aid)
+    assert created is not None
+    return created, True
+
+
+async def set_message(tx: Tx, assessment_id: int, chat_id: int, message_id: int) -> None:
+    """Remember which message shows the assessment, so that a resume can retire it."""
+    await tx.execute(
+        "UPDATE assessments SET chat_id = ?, message_id = ? WHERE id = ?",
+        (chat_id, message_id, assessment_id),
+    )
+
+
+async def apply_action(
+    tx: Tx,
+    *,
+    assessment_id: int,
+    revision: int,
+    action: Action,
+    actor: Actor,
+    now: datetime,
+) -> Outcome:
+    record = await assessment(tx, assessment_id)
+    if record is None or record.participant_id != actor.participant_id:
+        raise NotYours(assessment_id)
+    if record.status == Status.SUBMITTED.value:
+        raise AlreadySubmitted("already submitted")
+    if record.revision != revision:
+        raise StaleAction(f"revision {revision} != {record.revision}")
+    before = state_of(record)
+    after = apply(before, action)  # raises with nothing written
+    for number in sorted(set(before.answers) | set(after.answers)):
+        old, new = before.answers.get(number), after.answers.get(number)
+        if old == new and not (number == 5 and before.has_tube != after.has_tube):
+            continue
+        if new is None:
+            await tx.execute(
+                "DELETE FROM answers WHERE assessment_id = ? AND item = ?",
+                (assessment_id, number),
+            )
+        else:
+            variant = (
+                Item5Variant.for_gastrostomy(bool(after.has_tube)).value if number == 5 else None
+            )
+            await tx.execute(
+                "INSERT INTO answers (assessment_id, item, score, variant, answered_by,"
+                " answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (assessment_id, item) DO"
+                " UPDATE SET score = excluded.score, variant = excluded.variant,"
+                " answered_by = excluded.answered_by, answered_at = excluded.answered_at",
+                (assessment_id, number, new, variant, actor.link_id, iso(now)),
+            )
+        await audit.record(
+            tx,
+            actor=actor,
+            action="answer.set" if new is not None else "answer.clear",
+            entity="assessment",
+            entity_id=assessment_id,
+            at=now,
+            old=None if old is None else {"item": number, "score": old},
+            new=None if new is None else {"item": number, "score": new},
+        )
+    if before.has_tube != after.has_tube:
+        await tx.execute(
+            "UPDATE participants SET has_gastrostomy = ? WHERE id = ?",
+            (int(bool(after.has_tube)), record.participant_id),
+        )
+        await audit.record(
+            tx,
+            actor=actor,
+            action="participant.gastrostomy",
+            entity="participant",
+            entity_id=record.participant_id,
+            at=now,
+            old=before.has_tube,
+            new=after.has_tube,
+        )
+    submitted = after.status is Status.SUBMITTED
+    previous: Submission | None = None
+    if submitted:
+        previous = await _last_submission(tx, record.participant_id)
+    await tx.execute(
+        "UPDATE assessments SET position = ?, back_to_review = ?, has_tube = ?,"
+        " revision = revision + 1, status = ?, submitted_at = ?, submitted_by = ?,"
+        " item5_variant = ?, total = ? WHERE id = ?",
+        (
+            after.position,
+            int(after.back_to_review),
+            None if after.has_tube is None else int(after.has_tube),
+            after.status.value,
+            iso(now) if submitted else None,
+            actor.link_id if submitted else None,
+            after.item5_variant.value if submitted and after.item5_variant else None,
+            after.total if submitted else None,
+            assessment_id,
+        ),
+    )
+    if submitted:
+        await audit.record(
+            tx,
+            actor=actor,
+            action="assessment.submit",
+            entity="assessment",
+            entity_id=assessment_id,
+            at=now,
+            new={"total": after.total, "item5_variant": after.item5_variant},
+        )
+    updated = await assessment(tx, assessment_id)
+    assert updated is not None
+    return Outcome(record=updated, previous=previous)
+
+
+_SUBMISSIONS = (
+    "SELECT a.id, a.submitted_at, a.language, a.item5_variant, a.total, p.subject,"
+    " l.role AS respondent, l.id AS respondent_id,"
+    " (SELECT group_concat(item || ':' || score) FROM answers WHERE assessment_id = a.id) AS items"
+    " FROM assessments a JOIN participants p ON p.id = a.participant_id"
+    " JOIN links l ON l.id = a.submitted_by WHERE a.status = 'submitted'"
+)
+
+
+def _submission(row: Row) -> Submission:
+    items = dict(
+        (int(k), int(v)) for k, v in (pair.split(":") for pair in str(row["items"]).split(","))
+    )
+    return Submission(
+        assessment_id=row["id"],
+        subject=row["subject"],
+        submitted_at=from_iso(row["submitted_at"]),
+        respondent=Role(row["respondent"]),
+        respondent_id=row["respondent_id"],
+        language=row["language"],
+        item5_variant=row["item5_variant"],
+        items=items,
+        total=row["total"],
+    )
+
+
+async def _last_submission(tx: Tx, participant_id: int) -> Submission | None:
+    row = await tx.one(
+        _SUBMISSIONS + " AND a.participant_id = ? ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1",
+        (participant_id,),
+    )
+    return None if row is None else _submission(row)
+
+
+async def submissions(
+    tx: Tx, *, participant_id: int | None = None, limit: int | None = None
+) -> list[Submission]:
+    """Submitted assessments, newest first (one participant's, or everyone's)."""
+    sql = _SUBMISSIONS
+    params: list[object] = []
+    if participant_id is not None:
+        sql += " AND a.participant_id = ?"
+        params.append(participant_id)
+    sql += " ORDER BY a.submitted_at DESC, a.id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_submission(row) for row in await tx.all(sql, params)]
