@@ -4,11 +4,12 @@ pacing, the command menu in both languages, and the database opened and closed w
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import Application
 
 from bot.ratelimit import PacedRateLimiter
@@ -19,7 +20,7 @@ from conversations.context import CONTEXT_TYPES, AppType, Services, utc_now
 from locales import LANGUAGES, translator
 from storage.db import Database
 
-__all__ = ["build_application", "register_commands"]
+__all__ = ["build_application", "register_commands", "running"]
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +74,29 @@ def build_application(
     application: AppType = builder.build()
     patient.register(application)
     return application
+
+
+@asynccontextmanager
+async def running(application: AppType, *, poll_timeout: int = 10) -> AsyncIterator[AppType]:
+    """Run the application with long polling inside an existing event loop (tests, local mode),
+    doing what `run_polling` does: initialise, post_init, start, poll; and the reverse."""
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

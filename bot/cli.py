@@ -96,7 +96,7 @@ def _link(username: str, code: str) -> str:
 
 async def _enroll(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
     subject: str = args.subject
-    if not people.SUBJECT_PATTERN.match(subject):
+    if not people.SUBJECT_PATTERN.fullmatch(subject):
         print("alsfrs-bot: a study ID is 1-32 letters, digits, '-' or '_'", file=sys.stderr)
         return 1
     username = await _bot_username(settings)

@@ -88,10 +88,10 @@ def _action(op: str) -> Action:
 def parse(data: str | None) -> Press | None:
     if not data or len(data.encode()) > 64:
         return None
-    if match := _ASSESSMENT.match(data):
+    if match := _ASSESSMENT.fullmatch(data):
         return AssessmentPress(int(match.group(1)), int(match.group(2)), _action(match.group(3)))
-    if match := _MENU.match(data):
+    if match := _MENU.fullmatch(data):
         return MenuPress(match.group(1))
-    if match := _LANGUAGE.match(data):
+    if match := _LANGUAGE.fullmatch(data):
         return LanguagePress(match.group(1))
     return None

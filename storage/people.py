@@ -80,7 +80,7 @@ def _participant(row: Row) -> Participant:
 async def create_participant(
     tx: Tx, *, subject: str, language: str | None, actor: Actor, now: datetime
 ) -> Participant:
-    if not SUBJECT_PATTERN.match(subject):
+    if not SUBJECT_PATTERN.fullmatch(subject):
         raise ValueError("a study ID is 1-32 letters, digits, '-' or '_'")
     if await tx.scalar("SELECT 1 FROM participants WHERE subject = ?", (subject,)):
         raise DuplicateSubject(subject)
@@ -205,7 +205,7 @@ async def redeem(
     tx: Tx, *, code: str, telegram_user_id: int, now: datetime
 ) -> tuple[RedeemResult, Identity | None]:
     """Bind a Telegram account by a code. Wrong, used and expired codes are indistinguishable."""
-    if not CODE_PATTERN.match(code):
+    if not CODE_PATTERN.fullmatch(code):
         return RedeemResult.INVALID, None
     row = await tx.one("SELECT * FROM invitations WHERE code_hash = ?", (_hash(code),))
     if row is None or row["used_at"] is not None or from_iso(row["expires_at"]) <= now:
