@@ -99,6 +99,17 @@ async def _say(
     return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
+async def _answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a press. An expired query (re-delivered after a restart) cannot be answered any
+    more; that is not a failure of the press itself."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as exc:
+        if "query is too old" not in exc.message.lower():
+            raise
+        log.info("a callback query had expired before it was answered")
+
+
 async def _quietly(call: Awaitable[Any]) -> None:
     """A cosmetic edit (retiring an old keyboard) may fail harmlessly: the message may be gone."""
     try:
@@ -246,13 +257,13 @@ async def on_press(update: Update, context: AppContext) -> None:
     t = translator(_language(identity, update))
     if press is None:
         log.warning("rejected callback data that does not parse (update %s)", update.update_id)
-        await query.answer(t("notice-invalid-button"))
+        await _answer(query, t("notice-invalid-button"))
         return
     if isinstance(press, LanguagePress):
         await _set_language(update, context, query, identity, press.language)
         return
     if isinstance(press, MenuPress):
-        await query.answer()
+        await _answer(query)
         await _open_assessment(update, context)
         return
     await _assessment_press(update, context, query, identity, t, press)
@@ -270,12 +281,12 @@ async def _assessment_press(
     link = _respondent(identity)
     if link is None or link.participant is None:
         log.warning("assessment button from an account without a participant")
-        await query.answer(t("notice-not-enrolled"))
+        await _answer(query, t("notice-not-enrolled"))
         return
     actor = _actor(link)
     now = services.clock()
     if link.participant.status is not ParticipantStatus.ACTIVE:
-        await query.answer(t("participant-inactive"), show_alert=True)
+        await _answer(query, t("participant-inactive"), alert=True)
         return
 
     async def unit(tx: Tx) -> assessments.Outcome:
@@ -291,20 +302,20 @@ async def _assessment_press(
     try:
         outcome = await services.db.write(unit)
     except AlreadySubmitted:
-        await query.answer(t("notice-already-submitted"))
+        await _answer(query, t("notice-already-submitted"))
         return
     except StaleAction:
-        await query.answer(t("notice-already-answered"))
+        await _answer(query, t("notice-already-answered"))
         return
     except NotYours:
         log.warning(
             "callback for an assessment of another participant (update %s)", update.update_id
         )
-        await query.answer(t("notice-invalid-button"))
+        await _answer(query, t("notice-invalid-button"))
         return
     except AssessmentError as exc:
         log.warning("refused assessment action %s: %s", type(press.action).__name__, exc)
-        await query.answer(t("notice-invalid-button"))
+        await _answer(query, t("notice-invalid-button"))
         return
     record = outcome.record
     if record.status == "submitted":
@@ -328,7 +339,7 @@ async def _assessment_press(
 async def _reply_to_press(query: CallbackQuery, screen: Screen) -> None:
     """Answer the press and show the next screen, side by side: the person waits for both."""
     results = await asyncio.gather(
-        query.answer(),
+        _answer(query),
         query.edit_message_text(
             screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
         ),
@@ -419,7 +430,7 @@ async def _set_language(
 
     await services.db.write(unit)
     t = translator(lang)
-    await asyncio.gather(query.answer(), query.edit_message_text(t("language-set")))
+    await asyncio.gather(_answer(query), query.edit_message_text(t("language-set")))
 
 
 async def help_command(update: Update, context: AppContext) -> None:

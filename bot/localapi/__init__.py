@@ -1,1 +1,26 @@
-"""A local Bot API server speaking enough of Telegram's HTTP API for this bot, for tests and local mode."""
+"""A local Bot API server speaking enough of Telegram's HTTP API for this bot, for tests and
+local mode, plus simulated users driving it."""
+
+from bot.localapi.errors import ApiError
+from bot.localapi.formatting import FormattedText, entities_to_html, format_text, parse_html
+from bot.localapi.model import ApiCall, CallbackAnswer, SimEvent, SimMessage, StoredFile, Violation
+from bot.localapi.server import LocalBotApi
+from bot.localapi.sim import SimChat, SimUser, World
+
+__all__ = [
+    "ApiCall",
+    "ApiError",
+    "CallbackAnswer",
+    "FormattedText",
+    "LocalBotApi",
+    "SimChat",
+    "SimEvent",
+    "SimMessage",
+    "SimUser",
+    "StoredFile",
+    "Violation",
+    "World",
+    "entities_to_html",
+    "format_text",
+    "parse_html",
+]

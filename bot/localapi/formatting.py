@@ -504,7 +504,7 @@ def parse_markdown_v2(text: str) -> FormattedText:
 
         opened = stack.pop()
         entity: JSONDict = {"type": opened.type, "offset": opened.offset}
-        if opened.type == "underline":
+        if opened.type in ("underline", "spoiler"):
             i += 1
         elif opened.type == "pre":
             i += 2

@@ -7,12 +7,13 @@ import json
 import math
 import struct
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.localapi.errors import ApiError, bad_request
+from bot.localapi.errors import bad_request
 
 __all__ = [
     "CALLBACK_DATA_MAX_BYTES",
@@ -21,6 +22,7 @@ __all__ = [
     "TEXT_MAX",
     "Params",
     "RateLimiter",
+    "SlidingWindow",
     "TokenBucket",
     "UploadedFile",
     "image_size",
@@ -350,57 +352,68 @@ class TokenBucket:
         self._refill(now)
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
-    def take(self) -> None:
+    def take(self, now: float) -> None:
         self.tokens -= 1
 
 
+class SlidingWindow:
+    """At most ``limit`` events in any ``period`` seconds."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period
+        self.stamps: deque[float] = deque()
+
+    def wait_time(self, now: float) -> float:
+        while self.stamps and self.stamps[0] <= now - self.period:
+            self.stamps.popleft()
+        if len(self.stamps) < self.limit:
+            return 0.0
+        return self.stamps[0] + self.period - now
+
+    def take(self, now: float) -> None:
+        self.stamps.append(now)
+
+
 class RateLimiter:
-    """Telegram's documented sending limits: ~30 msg/s overall, ~1 msg/s per chat (small burst),
-    20 msg/min per group."""
+    """Telegram's documented sending limits: at most 30 messages in any second overall, about
+    one message per second per chat (burst of 3), at most 20 messages a minute per group."""
 
     def __init__(
         self,
         *,
-        global_per_second: float = 30.0,
+        global_per_second: int = 30,
         chat_per_second: float = 1.0,
         chat_burst: float = 3.0,
-        group_per_minute: float = 20.0,
+        group_per_minute: int = 20,
     ) -> None:
         self.global_per_second = global_per_second
         self.chat_per_second = chat_per_second
         self.chat_burst = chat_burst
         self.group_per_minute = group_per_minute
-        self._global = TokenBucket(global_per_second, global_per_second)
+        self._global = SlidingWindow(global_per_second, 1.0)
         self._chats: dict[int, TokenBucket] = {}
-        self._groups: dict[int, TokenBucket] = {}
+        self._groups: dict[int, SlidingWindow] = {}
 
     def reset(self) -> None:
-        self._global = TokenBucket(self.global_per_second, self.global_per_second)
+        self._global = SlidingWindow(self.global_per_second, 1.0)
         self._chats.clear()
         self._groups.clear()
 
     def acquire(self, chat_id: int, *, is_group: bool) -> int | None:
         """Take a slot for one message to ``chat_id``; return retry_after seconds if over."""
         now = time.monotonic()
-        buckets = [self._global]
+        buckets: list[TokenBucket | SlidingWindow] = [self._global]
         buckets.append(
             self._chats.setdefault(chat_id, TokenBucket(self.chat_burst, self.chat_per_second))
         )
         if is_group:
             buckets.append(
-                self._groups.setdefault(
-                    chat_id, TokenBucket(self.group_per_minute, self.group_per_minute / 60.0)
-                )
+                self._groups.setdefault(chat_id, SlidingWindow(self.group_per_minute, 60.0))
             )
         wait = max(bucket.wait_time(now) for bucket in buckets)
         if wait > 0:
             return max(1, math.ceil(wait))
         for bucket in buckets:
-            bucket.take()
+            bucket.take(now)
         return None
-
-
-def check_not_too_long(value: str, limit: int, description: str) -> None:
-    """Raise ``Bad Request: <description>`` if ``value`` has more than ``limit`` characters."""
-    if len(value) > limit:
-        raise ApiError(400, f"Bad Request: {description}")

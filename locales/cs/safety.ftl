@@ -1,0 +1,138 @@
+# Nežádoucí příznaky (dotaz po hodnocení) a upozornění pro studijní tým z pravidel poklesu.
+# Významy odpovídají shared/reference/alsfrs.md; kontrolujte souběžně s en/safety.ftl.
+# Prostý text bez HTML. Bot nedává žádné lékařské rady kromě „zavolejte hned do studijního centra“.
+
+## Dotaz na příznaky. „-proxy“ je znění pro pečujícího, který odpovídá za pacienta.
+
+symptoms-question = Objevil se u vás od minula nějaký nový příznak?
+symptoms-question-proxy = Objevil se od minula u člověka, o kterého pečujete, nějaký nový příznak?
+symptoms-none = Žádný
+
+symptom-headache = Bolest hlavy
+symptom-headache-proxy = Bolest hlavy
+symptom-injection-site = Bolest, otok, zarudnutí nebo vytékání tekutiny v místě vpichu v kříži
+symptom-injection-site-proxy = Bolest, otok, zarudnutí nebo vytékání tekutiny v místě vpichu v kříži
+symptom-meningism = Ztuhlá šíje s horečkou, nebo světlo bolí v očích
+symptom-meningism-proxy = Ztuhlá šíje s horečkou, nebo světlo bolí v očích
+symptom-leg-weakness = Nová slabost nebo necitlivost nohou
+symptom-leg-weakness-proxy = Nová slabost nebo necitlivost nohou
+symptom-bladder = Nová ztráta kontroly nad močovým měchýřem
+symptom-bladder-proxy = Nová ztráta kontroly nad močovým měchýřem
+symptom-breathing = Dýchání je mnohem těžší než obvykle
+symptom-breathing-proxy = Dýchání je mnohem těžší než obvykle
+symptom-fever = Horečka nebo zimnice
+symptom-fever-proxy = Horečka nebo zimnice
+symptom-neck-arm = Bolest krku, nebo bolest či brnění vystřelující do paží
+symptom-neck-arm-proxy = Bolest krku, nebo bolest či brnění vystřelující do paží
+symptom-urination = Pálení při močení nebo časté močení
+symptom-urination-proxy = Pálení při močení nebo časté močení
+symptom-sweating = Neobvykle silné pocení
+symptom-sweating-proxy = Neobvykle silné pocení
+symptom-other = Něco jiného
+symptom-other-proxy = Něco jiného
+
+symptom-other-prompt = Popište to prosím několika slovy (nejvýše { $max } { $max ->
+        [one] znak
+        [few] znaky
+       *[other] znaků
+    }).
+symptom-other-too-long = Text je příliš dlouhý. Zkraťte ho prosím nejvýše na { $max } { $max ->
+        [one] znak
+        [few] znaky
+       *[other] znaků
+    }.
+
+## Závažnost podle protokolu: 1 mírný, 2 středně těžký, 3 těžký.
+
+severity-question = Jak silný je tento příznak?
+severity-1 = Mírný
+severity-1-explanation = Je znát, ale neomezuje běžný denní život.
+severity-2 = Středně těžký
+severity-2-explanation = Omezuje některé běžné denní činnosti.
+severity-3 = Těžký
+severity-3-explanation = Znemožňuje běžné denní činnosti, nebo je kvůli němu potřeba pomoc.
+
+## Po odpovědi.
+
+symptoms-saved = Děkujeme. Vaše odpověď je uložena pro studijní tým.
+urgent-call-site =
+    Zavolejte prosím hned teď do studijního centra: { $phone }.
+    Jde-li o naléhavý stav, volejte záchrannou službu na čísle 155 nebo 112.
+urgent-call-site-no-phone =
+    Obraťte se prosím hned teď na studijní centrum.
+    Jde-li o naléhavý stav, volejte záchrannou službu na čísle 155 nebo 112.
+
+## Upozornění pro studijní tým z pravidel poklesu. Kód doplní $subject (pseudonymní ID ve studii);
+## data jsou ve tvaru RRRR-MM-DD. Položky mají hodnoty 4 (normální) až 0; celkové skóre 0–40.
+
+decline-previous = { $subject }: celkové skóre kleslo od předchozího odeslaného hodnocení o { $fall ->
+        [one] 1 bod
+        [few] { $fall } body
+       *[other] { $fall } bodů
+    } ({ $old_total } dne { $old_date } → { $new_total } dne { $new_date }).
+decline-baseline = { $subject }: celkové skóre kleslo od výchozí hodnoty o { $fall ->
+        [one] 1 bod
+        [few] { $fall } body
+       *[other] { $fall } bodů
+    } ({ $old_total } dne { $old_date } → { $new_total } dne { $new_date }).
+decline-slope = { $subject }: celkové skóre klesá o { $rate } { $rate ->
+        [one] bod
+        [few] body
+        [many] bodu
+       *[other] bodů
+    } za měsíc za { $days ->
+        [one] poslední den
+        [few] poslední { $days } dny
+       *[other] posledních { $days } dní
+    } (sklon metodou nejmenších čtverců, počet odeslaných hodnocení: { $count }; { $old_total } dne { $old_date } → { $new_total } dne { $new_date }); limit pro upozornění je { $limit } { $limit ->
+        [one] bod
+        [few] body
+        [many] bodu
+       *[other] bodů
+    } za měsíc.
+decline-item = { $subject }: položka { $item } ({ $item_slug ->
+        [speech] { item-speech-name }
+        [salivation] { item-salivation-name }
+        [swallowing] { item-swallowing-name }
+        [handwriting] { item-handwriting-name }
+        [cutting] { item-cutting-name }
+        [cutting-tube] { item-cutting-tube-name }
+        [dressing] { item-dressing-name }
+        [turning] { item-turning-name }
+        [walking] { item-walking-name }
+        [stairs] { item-stairs-name }
+        [breathing] { item-breathing-name }
+       *[other] { $item_slug }
+    }) klesla od předchozího odeslaného hodnocení o { $fall ->
+        [one] 1 bod
+        [few] { $fall } body
+       *[other] { $fall } bodů
+    } ({ $old_score } dne { $old_date } → { $new_score } dne { $new_date }).
+decline-breathing-fall = { $subject }: dýchání (položka 10) kleslo od předchozího odeslaného hodnocení o { $fall ->
+        [one] 1 bod
+        [few] { $fall } body
+       *[other] { $fall } bodů
+    } ({ $old_score } dne { $old_date } → { $new_score } dne { $new_date }: { $new_score ->
+        [4] { item-breathing-level-4 }
+        [3] { item-breathing-level-3 }
+        [2] { item-breathing-level-2 }
+        [1] { item-breathing-level-1 }
+        [0] { item-breathing-level-0 }
+       *[other] { $new_score }
+    }).
+decline-breathing-low = { $subject }: dýchání (položka 10) mělo dne { $new_date } hodnotu { $new_score } ({ $new_score ->
+        [4] { item-breathing-level-4 }
+        [3] { item-breathing-level-3 }
+        [2] { item-breathing-level-2 }
+        [1] { item-breathing-level-1 }
+        [0] { item-breathing-level-0 }
+       *[other] { $new_score }
+    }), tedy na limitu pro upozornění { $limit } nebo pod ním.
+decline-swallowing = { $subject }: polykání (položka 3) kleslo na { $limit } nebo méně ({ $old_score } dne { $old_date } → { $new_score } dne { $new_date }: { $new_score ->
+        [4] { item-swallowing-level-4 }
+        [3] { item-swallowing-level-3 }
+        [2] { item-swallowing-level-2 }
+        [1] { item-swallowing-level-1 }
+        [0] { item-swallowing-level-0 }
+       *[other] { $new_score }
+    }).

@@ -1,0 +1,127 @@
+# Adverse symptoms (asked after an assessment) and the staff alerts of the decline rules.
+# Meanings follow shared/reference/alsfrs.md; review side by side with cs/safety.ftl.
+# Plain text, no HTML. The bot gives no medical advice beyond "call the study site now".
+
+## The symptom question. "-proxy" is the wording for a caregiver answering about the patient.
+
+symptoms-question = Have you had any new symptom since last time?
+symptoms-question-proxy = Has the person you care for had any new symptom since last time?
+symptoms-none = None
+
+symptom-headache = Headache
+symptom-headache-proxy = Headache
+symptom-injection-site = Pain, swelling, redness or leaking at the injection site in your lower back
+symptom-injection-site-proxy = Pain, swelling, redness or leaking at the injection site in their lower back
+symptom-meningism = Stiff neck with fever, or light hurting your eyes
+symptom-meningism-proxy = Stiff neck with fever, or light hurting their eyes
+symptom-leg-weakness = New weakness or numbness of your legs
+symptom-leg-weakness-proxy = New weakness or numbness of their legs
+symptom-bladder = New loss of bladder control
+symptom-bladder-proxy = New loss of bladder control
+symptom-breathing = Breathing much harder than usual
+symptom-breathing-proxy = Breathing much harder than usual
+symptom-fever = Fever or chills
+symptom-fever-proxy = Fever or chills
+symptom-neck-arm = Neck pain, or pain or tingling down your arms
+symptom-neck-arm-proxy = Neck pain, or pain or tingling down their arms
+symptom-urination = Burning or frequent urination
+symptom-urination-proxy = Burning or frequent urination
+symptom-sweating = Unusual heavy sweating
+symptom-sweating-proxy = Unusual heavy sweating
+symptom-other = Something else
+symptom-other-proxy = Something else
+
+symptom-other-prompt = Please describe it in a few words (at most { $max ->
+        [one] 1 character
+       *[other] { $max } characters
+    }).
+symptom-other-too-long = This is too long. Please shorten it to at most { $max ->
+        [one] 1 character
+       *[other] { $max } characters
+    }.
+
+## Severity, as the protocol grades it: 1 mild, 2 moderate, 3 severe.
+
+severity-question = How strong is this symptom?
+severity-1 = Mild
+severity-1-explanation = Noticeable, but it does not get in the way of daily life.
+severity-2 = Moderate
+severity-2-explanation = It gets in the way of some daily activities.
+severity-3 = Severe
+severity-3-explanation = It prevents daily activities, or help is needed because of it.
+
+## After the answer.
+
+symptoms-saved = Thank you. Your answer is saved for the study team.
+urgent-call-site =
+    Please call the study site now: { $phone }.
+    If it is an emergency, call the emergency services on 112.
+urgent-call-site-no-phone =
+    Please contact the study site now.
+    If it is an emergency, call the emergency services on 112.
+
+## Staff alerts from the decline rules. The code adds $subject (the pseudonymous study ID);
+## dates are YYYY-MM-DD. Scores run 4 (normal) down to 0; totals run 0-40.
+
+decline-previous = { $subject }: total fell by { $fall ->
+        [one] 1 point
+       *[other] { $fall } points
+    } since the previous submission ({ $old_total } on { $old_date } → { $new_total } on { $new_date }).
+decline-baseline = { $subject }: total fell by { $fall ->
+        [one] 1 point
+       *[other] { $fall } points
+    } since baseline ({ $old_total } on { $old_date } → { $new_total } on { $new_date }).
+decline-slope = { $subject }: total fell by { $rate } { $rate ->
+        [one] point
+       *[other] points
+    } per month over the last { $days ->
+        [one] day
+       *[other] { $days } days
+    } (least-squares slope of { $count } submissions, { $old_total } on { $old_date } → { $new_total } on { $new_date }); the alert limit is { $limit } { $limit ->
+        [one] point
+       *[other] points
+    } per month.
+decline-item = { $subject }: item { $item } ({ $item_slug ->
+        [speech] { item-speech-name }
+        [salivation] { item-salivation-name }
+        [swallowing] { item-swallowing-name }
+        [handwriting] { item-handwriting-name }
+        [cutting] { item-cutting-name }
+        [cutting-tube] { item-cutting-tube-name }
+        [dressing] { item-dressing-name }
+        [turning] { item-turning-name }
+        [walking] { item-walking-name }
+        [stairs] { item-stairs-name }
+        [breathing] { item-breathing-name }
+       *[other] { $item_slug }
+    }) fell by { $fall ->
+        [one] 1 point
+       *[other] { $fall } points
+    } since the previous submission ({ $old_score } on { $old_date } → { $new_score } on { $new_date }).
+decline-breathing-fall = { $subject }: breathing (item 10) fell by { $fall ->
+        [one] 1 point
+       *[other] { $fall } points
+    } since the previous submission ({ $old_score } on { $old_date } → { $new_score } on { $new_date }: { $new_score ->
+        [4] { item-breathing-level-4 }
+        [3] { item-breathing-level-3 }
+        [2] { item-breathing-level-2 }
+        [1] { item-breathing-level-1 }
+        [0] { item-breathing-level-0 }
+       *[other] { $new_score }
+    }).
+decline-breathing-low = { $subject }: breathing (item 10) was { $new_score } on { $new_date } ({ $new_score ->
+        [4] { item-breathing-level-4 }
+        [3] { item-breathing-level-3 }
+        [2] { item-breathing-level-2 }
+        [1] { item-breathing-level-1 }
+        [0] { item-breathing-level-0 }
+       *[other] { $new_score }
+    }), at or below the alert limit of { $limit }.
+decline-swallowing = { $subject }: swallowing (item 3) fell to { $limit } or less ({ $old_score } on { $old_date } → { $new_score } on { $new_date }: { $new_score ->
+        [4] { item-swallowing-level-4 }
+        [3] { item-swallowing-level-3 }
+        [2] { item-swallowing-level-2 }
+        [1] { item-swallowing-level-1 }
+        [0] { item-swallowing-level-0 }
+       *[other] { $new_score }
+    }).

@@ -1,0 +1,138 @@
+"""Shared fixtures: a local Bot API server, the real bot running against it over HTTP, an
+injectable clock, and the `alsfrs-bot` CLI run as an operator would run it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, running
+from bot.localapi import LocalBotApi, SimUser
+from bot.settings import Settings, StudySettings, load_study
+from conversations.context import AppType
+
+TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTESTtok"
+BIN = Path(sys.executable).parent / "alsfrs-bot"
+
+
+@dataclass
+class Clock:
+    """Real time plus an offset that a test may move forward."""
+
+    offset: timedelta = field(default_factory=timedelta)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+@dataclass
+class Harness:
+    api: LocalBotApi
+    tmp: Path
+    clock: Clock = field(default_factory=Clock)
+    study: StudySettings = field(default_factory=lambda: load_study(None))
+
+    @property
+    def db_path(self) -> Path:
+        return self.tmp / "alsfrs.sqlite3"
+
+    @property
+    def env(self) -> dict[str, str]:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("ALSFRS_")}
+        return {
+            **clean,
+            "ALSFRS_BOT_TOKEN": TOKEN,
+            "ALSFRS_API_BASE_URL": self.api.base_url,
+            "ALSFRS_DB_PATH": str(self.db_path),
+        }
+
+    def settings(self) -> Settings:
+        return Settings(
+            bot_token=TOKEN,  # type: ignore[arg-type]
+            api_base_url=self.api.base_url,
+            db_path=self.db_path,
+        )
+
+    def application(self) -> AppType:
+        return build_application(self.settings(), self.study, clock=self.clock)
+
+    @asynccontextmanager
+    async def bot(self) -> AsyncIterator[AppType]:
+        async with running(self.application(), poll_timeout=1) as app:
+            yield app
+
+    async def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run `alsfrs-bot ARGS` in a subprocess without blocking the local server's loop."""
+        process = await asyncio.create_subprocess_exec(
+            str(BIN),
+            *args,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        result = subprocess.CompletedProcess(
+            list(args), process.returncode or 0, out.decode(), err.decode()
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"alsfrs-bot {' '.join(args)} failed: {result.stderr}")
+        return result
+
+    async def enroll(self, subject: str, language: str | None = None) -> dict[str, str]:
+        args = ["enroll", subject, "--json"]
+        if language:
+            args += ["--language", language]
+        result = await self.cli(*args)
+        data: dict[str, str] = json.loads(result.stdout)
+        return data
+
+    async def export_rows(self) -> list[dict[str, str]]:
+        import csv
+        import io
+
+        result = await self.cli("export", "--format", "csv")
+        return list(csv.DictReader(io.StringIO(result.stdout)))
+
+    async def join(
+        self, subject: str, user_id: int, *, language: str | None = None, tg_language: str = "en"
+    ) -> SimUser:
+        """Enroll a participant and open the patient link as that person."""
+        enrolled = await self.enroll(subject, language)
+        user = self.api.user(user_id, first_name="Pat", language_code=tg_language)
+        await user.send(f"/start {enrolled['patient_code']}")
+        return user
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[LocalBotApi]:
+    server = LocalBotApi(token=TOKEN)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+    assert [str(v) for v in server.violations] == [], "the bot broke a Telegram limit"
+
+
+@pytest.fixture
+def harness(api: LocalBotApi, tmp_path: Path) -> Harness:
+    return Harness(api=api, tmp=tmp_path)
+
+
+@pytest.fixture
+async def app(harness: Harness) -> AsyncIterator[AppType]:
+    async with harness.bot() as application:
+        yield application
