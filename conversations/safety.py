@@ -53,7 +53,7 @@ DAYS_PER_MONTH: Final = 30.4375
 _BREATHING: Final = 10
 _SWALLOWING: Final = 3
 _ITEM5: Final = 5
-_MICROSECONDS_PER_MONTH: Final = Fraction(DAYS_PER_MONTH) * 86_400 * 1_000_000
+_MICROSECONDS_PER_MONTH: Final = 2_629_800 * 1_000_000  # 30.4375 days, exactly
 _VARIANTS: Final = frozenset(v.value for v in Item5Variant)
 
 MessageArg = str | int | float
@@ -356,18 +356,20 @@ def _slope(new: Point, previous: Sequence[Point], settings: SlopeRule) -> list[S
     span = new.submitted_at - oldest.submitted_at
     if len(points) < settings.min_submissions or span < timedelta(days=settings.min_span_days):
         return []
-    # Exact least squares on integer microseconds, so that a threshold is met exactly as written.
+    # Exact least squares in integers (microseconds, points), so that a threshold is met exactly
+    # as written: slope = (n*Sxy - Sx*Sy) / (n*Sxx - Sx^2) per microsecond; denominator > 0.
     xs = [(p.submitted_at - oldest.submitted_at) // timedelta(microseconds=1) for p in points]
     ys = [p.total for p in points]
     n = len(points)
-    mean_x, mean_y = Fraction(sum(xs), n), Fraction(sum(ys), n)
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-    per_month = sxy / sxx * _MICROSECONDS_PER_MONTH
+    sx, sy = sum(xs), sum(ys)
+    numerator = n * sum(x * y for x, y in zip(xs, ys, strict=True)) - sx * sy
+    denominator = n * sum(x * x for x in xs) - sx * sx
     limit = Fraction(repr(settings.points_per_month))  # 1.1 means 11/10, not the nearest float
-    if -per_month <= limit:
+    # Steeper than the limit: -numerator / denominator * month > limit, all in integers.
+    if -numerator * _MICROSECONDS_PER_MONTH * limit.denominator <= limit.numerator * denominator:
         return []
-    rate = round(float(-per_month), 2)
+    per_month = numerator * _MICROSECONDS_PER_MONTH / denominator
+    rate = round(-per_month, 2)
     return [
         _signal(
             RuleId.SLOPE,
@@ -377,7 +379,7 @@ def _slope(new: Point, previous: Sequence[Point], settings: SlopeRule) -> list[S
             new.total,
             old=oldest,
             old_value=oldest.total,
-            slope=float(per_month),
+            slope=per_month,
             submissions=n,
             args={
                 "rate": rate,

@@ -7,6 +7,7 @@ import pytest
 from conversations.assessment import (
     REVIEW,
     TUBE,
+    Action,
     AlreadySubmitted,
     Answer,
     AskTube,
@@ -130,9 +131,10 @@ def test_submit_only_from_a_complete_review() -> None:
 
 def test_nothing_changes_after_submit() -> None:
     done = apply(answer_all(new_assessment(False)), Submit())
-    for action in (Answer(0), Back(), Submit(), Edit(1), SetTube(True), AskTube()):
+    actions: list[Action] = [Answer(0), Back(), Submit(), Edit(1), SetTube(True), AskTube()]
+    for action in actions:
         with pytest.raises(AlreadySubmitted):
-            apply(done, action)  # type: ignore[arg-type]
+            apply(done, action)
 
 
 def test_actions_that_do_not_belong_to_the_step_are_refused() -> None:

@@ -15,8 +15,17 @@ from conversations.callbacks import (
     parse,
 )
 
-ACTIONS = [Answer(0), Answer(4), Back(), SetTube(True), SetTube(False), AskTube(), Edit(1),
-           Edit(10), Submit()]
+ACTIONS = [
+    Answer(0),
+    Answer(4),
+    Back(),
+    SetTube(True),
+    SetTube(False),
+    AskTube(),
+    Edit(1),
+    Edit(10),
+    Submit(),
+]
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -33,8 +42,23 @@ def test_menu_and_language() -> None:
 
 @pytest.mark.parametrize(
     "forged",
-    ["", None, "a:1:1:s5", "a:1:1:s-1", "a:x:1:s1", "a:1:1:e11", "a:1:1:e0", "a:1:1:S ",
-     "a:1:1:t2", "l:de", "m:drop", "a:1:1:s1:extra", "a" * 65, "a:1:1:s1\n", "é" * 40],
+    [
+        "",
+        None,
+        "a:1:1:s5",
+        "a:1:1:s-1",
+        "a:x:1:s1",
+        "a:1:1:e11",
+        "a:1:1:e0",
+        "a:1:1:S ",
+        "a:1:1:t2",
+        "l:de",
+        "m:drop",
+        "a:1:1:s1:extra",
+        "a" * 65,
+        "a:1:1:s1\n",
+        "é" * 40,
+    ],
 )
 def test_forged_or_tampered_data_does_not_parse(forged: str | None) -> None:
     assert parse(forged) is None

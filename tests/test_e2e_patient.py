@@ -16,9 +16,7 @@ from tests.e2e_helpers import answer_items, button_starting, tap_score
 SCORES = {1: 4, 2: 3, 3: 4, 4: 2, 5: 3, 6: 3, 7: 4, 8: 2, 9: 1, 10: 4}  # total 30
 
 
-async def test_enroll_and_complete_an_assessment_in_english(
-    harness: Harness, app: AppType
-) -> None:
+async def test_enroll_and_complete_an_assessment_in_english(harness: Harness, app: AppType) -> None:
     enrolled = await harness.enroll("S001", "en")
     assert enrolled["subject"] == "S001"
     assert enrolled["patient_link"] == (
@@ -169,9 +167,7 @@ async def test_feeding_tube_asks_variant_5b_and_is_remembered(
     assert "Cutting food and handling utensils" in tom.last_message().content
 
 
-async def test_double_tap_on_submit_gives_one_submission(
-    harness: Harness, app: AppType
-) -> None:
+async def test_double_tap_on_submit_gives_one_submission(harness: Harness, app: AppType) -> None:
     ann = await harness.join("S008", 1008)
     await ann.send("/assess")
     await answer_items(ann, SCORES)
@@ -183,18 +179,14 @@ async def test_double_tap_on_submit_gives_one_submission(
     assert first.text is None
     assert second.text == "This assessment was already submitted."
     # A replay of the very same update changes nothing either.
-    press_update = next(
-        u for u in reversed(harness.api.updates_log) if "callback_query" in u
-    )
+    press_update = next(u for u in reversed(harness.api.updates_log) if "callback_query" in u)
     harness.api.replay(press_update)
     await ann.settle()
     rows = await harness.export_rows()
     assert len(rows) == 1
 
 
-async def test_old_buttons_get_an_already_answered_notice(
-    harness: Harness, app: AppType
-) -> None:
+async def test_old_buttons_get_an_already_answered_notice(harness: Harness, app: AppType) -> None:
     lee = await harness.join("S009", 1009)
     await lee.send("/assess")
     question1 = lee.last_message()
@@ -314,9 +306,12 @@ async def test_help_cancel_and_the_command_menu_in_both_languages(
     english = dict(api.commands(language_code="en"))
     czech = dict(api.commands(language_code="cs"))
     default = dict(api.commands())
-    assert set(english) == set(czech) == set(default) == {
-        "assess", "history", "language", "cancel", "help"
-    }
+    assert (
+        set(english)
+        == set(czech)
+        == set(default)
+        == {"assess", "history", "language", "cancel", "help"}
+    )
     assert english["assess"] != czech["assess"]
     zoe = await harness.join("S017", 1017)
     await zoe.send("/help")

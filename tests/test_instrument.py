@@ -13,11 +13,11 @@ from conversations.instrument import (
     item,
     total,
 )
-from locales import LANGUAGES, translator
+from locales import LANGUAGES, Language, translator
 
 
 def test_ten_items_with_item_5_in_two_variants() -> None:
-    assert ITEM_NUMBERS == tuple(range(1, 11))
+    assert tuple(range(1, 11)) == ITEM_NUMBERS
     assert sorted({it.number for it in ITEMS}) == list(range(1, 11))
     fives = [it for it in ITEMS if it.number == 5]
     assert {it.variant for it in fives} == {
@@ -32,8 +32,10 @@ def test_five_levels_from_4_down_to_0() -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_item_has_a_name_questions_and_five_distinct_level_texts(language: str) -> None:
-    t = translator(language)  # type: ignore[arg-type]
+def test_every_item_has_a_name_questions_and_five_distinct_level_texts(
+    language: Language,
+) -> None:
+    t = translator(language)
     for it in ITEMS:
         assert t(it.name_key)
         assert t(it.question_key(proxy=False)) != t(it.question_key(proxy=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import stat
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from conversations.assessment import (
 from storage import assessments, audit, people
 from storage.assessments import NotYours
 from storage.db import Database, DatabaseTooNew, Tx, migrations
-from storage.models import Actor, ActorRole, Role
+from storage.models import Actor, ActorRole, AssessmentRecord, Role
 from storage.people import DuplicateSubject, RedeemResult
 
 NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -30,9 +31,9 @@ OPERATOR = Actor(role=ActorRole.OPERATOR)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "t.sqlite3")
-    yield database  # type: ignore[misc]
+    yield database
     await database.close()
 
 
@@ -42,7 +43,11 @@ async def enroll(db: Database, subject: str = "S001", *, now: datetime = NOW) ->
             tx, subject=subject, language="en", actor=OPERATOR, now=now
         )
         return await people.create_invitation(
-            tx, role=Role.PATIENT, participant_id=p.id, actor=OPERATOR, now=now,
+            tx,
+            role=Role.PATIENT,
+            participant_id=p.id,
+            actor=OPERATOR,
+            now=now,
             ttl=timedelta(days=14),
         )
 
@@ -66,6 +71,7 @@ async def test_wal_full_sync_foreign_keys_and_owner_only_file(tmp_path: Path) ->
     path = tmp_path / "x.sqlite3"
     database = await Database.open(path)
     try:
+
         async def pragmas(tx: Tx) -> tuple[str, int, int]:
             return (
                 await tx.scalar("PRAGMA journal_mode"),
@@ -158,7 +164,7 @@ async def test_answers_are_checked_against_revision_and_owner(db: Database) -> N
     actor = await link_patient(db, await enroll(db), 100)
     stranger = await link_patient(db, await enroll(db, "S002"), 200)
 
-    async def open_(tx: Tx) -> assessments.AssessmentRecord:
+    async def open_(tx: Tx) -> AssessmentRecord:
         record, created = await assessments.open_assessment(
             tx, participant_id=actor.participant_id or 0, actor=actor, language="en", now=NOW
         )
@@ -170,8 +176,12 @@ async def test_answers_are_checked_against_revision_and_owner(db: Database) -> N
     async def press(rev: int, action: object, who: Actor = actor) -> assessments.Outcome:
         async def unit(tx: Tx) -> assessments.Outcome:
             return await assessments.apply_action(
-                tx, assessment_id=record.id, revision=rev, action=action,  # type: ignore[arg-type]
-                actor=who, now=NOW,
+                tx,
+                assessment_id=record.id,
+                revision=rev,
+                action=action,  # type: ignore[arg-type]
+                actor=who,
+                now=NOW,
             )
 
         return await db.write(unit)

@@ -190,7 +190,7 @@ class BotApiMethods:
             raise bad_request("message caption is too long")
         return formatted if formatted.text else None
 
-    def _reply_to(self, chat: SimChat, params: Params) -> int | None:
+    def _reply_to(self, chat: SimChat, params: Params) -> SimMessage | None:
         reply = params.opt_json("reply_parameters")
         allow_missing = params.flag("allow_sending_without_reply")
         message_id: int | None = None
@@ -207,9 +207,9 @@ class BotApiMethods:
             if allow_missing:
                 return None
             raise bad_request("message to be replied not found")
-        return message_id
+        return target
 
-    def _markups(self, chat: SimChat, params: Params) -> tuple[JSONDict | None, JSONDict | None]:
+    def _markups(self, params: Params) -> tuple[JSONDict | None, JSONDict | None]:
         """(inline markup stored on the message, reply keyboard shown in the chat)."""
         markup = validate_reply_markup(params.opt_json("reply_markup"))
         if markup is None:
@@ -219,7 +219,7 @@ class BotApiMethods:
         return None, markup
 
     def _new_bot_message(self, chat: SimChat, params: Params) -> SimMessage:
-        inline, keyboard = self._markups(chat, params)
+        inline, keyboard = self._markups(params)
         reply_to = self._reply_to(chat, params)
         return SimMessage(
             message_id=0,
@@ -229,7 +229,7 @@ class BotApiMethods:
             from_bot=True,
             reply_markup=inline,
             reply_keyboard=keyboard,
-            reply_to_message_id=reply_to,
+            reply_to=reply_to,
             parse_mode=params.opt_str("parse_mode"),
         )
 

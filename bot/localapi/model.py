@@ -115,7 +115,7 @@ class SimMessage:
     reply_keyboard: JSONDict | None = None
     photo_file: StoredFile | None = None
     document_file: StoredFile | None = None
-    reply_to_message_id: int | None = None
+    reply_to: SimMessage | None = None
     edited: bool = False
     edit_date: int | None = None
     deleted: bool = False
@@ -124,6 +124,10 @@ class SimMessage:
     @property
     def chat_id(self) -> int:
         return int(self.chat["id"])
+
+    @property
+    def reply_to_message_id(self) -> int | None:
+        return self.reply_to.message_id if self.reply_to else None
 
     @property
     def content(self) -> str:
@@ -184,14 +188,16 @@ class SimMessage:
     def document_name(self) -> str | None:
         return self.document_file.file_name if self.document_file else None
 
-    def to_api(self) -> JSONDict:
-        """The Bot API Message object."""
+    def to_api(self, *, nested: bool = True) -> JSONDict:
+        """The Bot API Message object (``reply_to_message`` one level deep, like Telegram)."""
         result: JSONDict = {
             "message_id": self.message_id,
             "date": self.date,
             "chat": dict(self.chat),
             "from": dict(self.sender),
         }
+        if nested and self.reply_to is not None:
+            result["reply_to_message"] = self.reply_to.to_api(nested=False)
         if self.edit_date is not None:
             result["edit_date"] = self.edit_date
         if self.text is not None:

@@ -345,7 +345,7 @@ class LocalBotApi:
             record.finished = time.monotonic()
             if chat is not None:
                 chat.inflight -= 1
-                chat.last_activity = time.monotonic()
+                chat.last_touch = time.monotonic()
                 self.world.notifier.notify()
         record.status = status
         return web.json_response(body, status=status)

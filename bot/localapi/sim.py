@@ -95,7 +95,8 @@ class SimChat:
         self.chat_actions: list[str] = []
         self.undelivered = 0
         self.inflight = 0
-        self.last_activity = 0.0
+        self.last_delivery = 0.0
+        self.last_touch = 0.0
         self.mark = 0
         self._messages: dict[int, SimMessage] = {}
         self._next_message_id = 1
@@ -269,19 +270,29 @@ class SimChat:
         self,
         quiet: float | None = None,
         timeout: float | None = None,  # noqa: ASYNC109
+        *,
+        grace: float | None = None,
     ) -> None:
-        """Wait until everything queued for this chat was delivered to the bot and then no bot
-        request touched the chat for ``quiet`` seconds."""
+        """Wait until everything queued for this chat was fetched by the bot and then no bot
+        request touched the chat for ``quiet`` seconds.
+
+        If the bot has not touched the chat at all since the last delivery, wait at least
+        ``grace`` seconds from that delivery (so a slow first reply is not missed).
+        """
         quiet = self.world.default_quiet if quiet is None else quiet
+        grace = self.world.response_grace if grace is None else grace
         timeout = self.world.default_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
             if self.undelivered == 0 and self.inflight == 0:
-                idle = now - self.last_activity
-                if idle >= quiet:
+                if self.last_touch >= self.last_delivery:
+                    ready_at = self.last_touch + quiet
+                else:
+                    ready_at = self.last_delivery + max(quiet, grace)
+                if now >= ready_at:
                     return
-                wait = quiet - idle
+                wait = ready_at - now
             else:
                 wait = deadline - now
             if now >= deadline:
@@ -370,19 +381,15 @@ class SimUser:
             entities=tuple(_command_entities(text)),
         )
         if reply_to is not None:
-            message.reply_to_message_id = (
-                reply_to if isinstance(reply_to, int) else reply_to.message_id
-            )
+            replied = target.get_message(reply_to) if isinstance(reply_to, int) else reply_to
+            if replied is None:
+                raise AssertionError(f"no message {reply_to!r} to reply to in {target!r}")
+            message.reply_to = replied
         target.add_message(message)
         target.known_to_bot = True
         target.mark = self.world.last_seq
         self.world.add_event("user_message", target, message.message_id, user_id=self.id, text=text)
-        payload = message.to_api()
-        if message.reply_to_message_id is not None:
-            replied = target.get_message(message.reply_to_message_id)
-            if replied is not None:
-                payload["reply_to_message"] = replied.to_api()
-        self.world.push_update("message", payload, target)
+        self.world.push_update("message", message.to_api(), target)
         if wait:
             await target.settle(timeout=timeout)
         return message
@@ -532,6 +539,7 @@ class World:
         self.allowed_updates: list[str] | None = None
         self.default_timeout = 5.0
         self.default_quiet = 0.05
+        self.response_grace = 0.25
         self.callback_timeout = callback_timeout
         self.poll_generation = 0
         self.stopping = False
@@ -686,7 +694,7 @@ class World:
                 queued.delivered_at = now
                 if queued.chat is not None:
                     queued.chat.undelivered -= 1
-                    queued.chat.last_activity = now
+                    queued.chat.last_delivery = now
         if result:
             self.notifier.notify()
         return result

@@ -16,6 +16,7 @@ from aiohttp import BodyPartReader, web
 from bot.localapi.errors import bad_request
 
 __all__ = [
+    "CALLBACK_ANSWER_MAX",
     "CALLBACK_DATA_MAX_BYTES",
     "CAPTION_MAX",
     "INLINE_BUTTONS_MAX",

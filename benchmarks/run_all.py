@@ -1,0 +1,31 @@
+"""`make bench`: every benchmark, each printing ratios measured side by side in one run."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+BENCHMARKS = ("assessment_throughput", "decline_rules")
+
+
+def main() -> None:
+    for name in BENCHMARKS:
+        try:
+            module = importlib.import_module(f"benchmarks.{name}")
+        except ModuleNotFoundError:
+            continue
+        print(f"== {name}", flush=True)
+        if name == "assessment_throughput":
+            results = asyncio.run(module.run())
+            module.report(results, 50, 2)
+        else:
+            module.main()
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()
