@@ -23,10 +23,11 @@ from pydantic import ValidationError
 from telegram import Bot, Update
 
 from bot.settings import Settings, StudySettings, load_study
-from conversations.context import utc_now
-from storage import assessments, people
+from conversations import staff
+from conversations.context import Services, utc_now
+from storage import assessments, audit, people
 from storage.db import Database, StorageError, Tx
-from storage.models import Actor, ActorRole, Role, Submission, iso
+from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role, Submission, iso
 from storage.people import DuplicateSubject
 
 __all__ = ["main"]
@@ -93,6 +94,19 @@ def _link(username: str, code: str) -> str:
 
 # --- commands -------------------------------------------------------------------------------
 
+OPERATOR = Actor(role=ActorRole.OPERATOR)
+
+
+async def _services(settings: Settings, study: StudySettings) -> Services:
+    return Services(db=await _open_db(settings), settings=settings, study=study)
+
+
+def _print(args: argparse.Namespace, result: dict[str, object], lines: list[str]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(result))
+    else:
+        print("\n".join(lines))
+
 
 async def _enroll(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
     subject: str = args.subject
@@ -100,43 +114,199 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
         print("alsfrs-bot: a study ID is 1-32 letters, digits, '-' or '_'", file=sys.stderr)
         return 1
     username = await _bot_username(settings)
-    db = await _open_db(settings)
-    now = utc_now()
-    operator = Actor(role=ActorRole.OPERATOR)
-    ttl = study.enrollment.code_ttl
-
-    async def unit(tx: Tx) -> str:
-        participant = await people.create_participant(
-            tx, subject=subject, language=args.language, actor=operator, now=now
-        )
-        return await people.create_invitation(
-            tx,
-            role=Role.PATIENT,
-            participant_id=participant.id,
-            actor=operator,
-            now=now,
-            ttl=ttl,
-        )
-
+    services = await _services(settings, study)
     try:
-        code = await db.write(unit)
+        patient, caregiver, until = await staff.enroll_participant(
+            services, subject, args.language, OPERATOR
+        )
     except DuplicateSubject:
         print(f"alsfrs-bot: participant {subject} already exists", file=sys.stderr)
         return 1
     finally:
-        await db.close()
-    result = {
+        await services.db.close()
+    result: dict[str, object] = {
         "subject": subject,
         "language": args.language,
-        "patient_code": code,
-        "patient_link": _link(username, code),
-        "expires_at": iso(now + ttl),
+        "patient_code": patient,
+        "patient_link": _link(username, patient),
+        "caregiver_code": caregiver,
+        "caregiver_link": _link(username, caregiver),
+        "expires_at": until,
     }
+    _print(
+        args,
+        result,
+        [
+            f"Participant {subject} enrolled. Each link works once, until {until}.",
+            f"Patient link:   {result['patient_link']}",
+            f"Caregiver link: {result['caregiver_link']}",
+        ],
+    )
+    return 0
+
+
+async def _invite(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
+    username = await _bot_username(settings)
+    services = await _services(settings, study)
+    try:
+        participant_id: int | None = None
+        if args.role == "caregiver":
+            subject = args.subject or ""
+
+            async def find(tx: Tx) -> int | None:
+                found = await people.get_participant(tx, subject)
+                return None if found is None else found.id
+
+            participant_id = await services.db.read(find)
+            if participant_id is None:
+                print(f"alsfrs-bot: no participant {subject!r}", file=sys.stderr)
+                return 1
+        code, until = await staff.invite(services, Role(args.role), participant_id, OPERATOR)
+    finally:
+        await services.db.close()
+    result: dict[str, object] = {
+        "role": args.role,
+        "subject": args.subject,
+        "code": code,
+        "link": _link(username, code),
+        "expires_at": until,
+    }
+    _print(args, result, [f"{args.role} link (single use, until {until}): {result['link']}"])
+    return 0
+
+
+async def _participants(settings: Settings, args: argparse.Namespace) -> int:
+    db = await _open_db(settings)
+    try:
+        rows = await db.read(people.overview)
+    finally:
+        await db.close()
+    out = [row.model_dump(mode="json") for row in rows]
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps(out))
     else:
-        print(f"Participant {subject} enrolled.")
-        print(f"Patient link (single use, until {result['expires_at']}): {result['patient_link']}")
+        for row in rows:
+            last = iso(row.last_at) if row.last_at else "-"
+            print(
+                f"{row.subject}\t{row.status.value}\tlast {last}\ttotal {row.last_total}"
+                f"\tprevious {row.previous_total}\topen alerts {row.open_alerts}"
+            )
+    return 0
+
+
+async def _participant(settings: Settings, args: argparse.Namespace) -> int:
+    db = await _open_db(settings)
+    subject: str = args.subject
+    try:
+
+        async def unit(tx: Tx) -> dict[str, object] | None:
+            found = await people.get_participant(tx, subject)
+            if found is None:
+                return None
+            subs = await assessments.submissions(tx, participant_id=found.id)
+            links = await people.participant_links(tx, found.id)
+            return {
+                "participant": found.model_dump(mode="json"),
+                "submissions": [s.model_dump(mode="json") for s in subs],
+                "links": [row.model_dump(mode="json") for row in links],
+            }
+
+        result = await db.read(unit)
+    finally:
+        await db.close()
+    if result is None:
+        print(f"alsfrs-bot: no participant {subject!r}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0
+
+
+async def _status(settings: Settings, args: argparse.Namespace) -> int:
+    status = {
+        "pause": ParticipantStatus.PAUSED,
+        "resume": ParticipantStatus.ACTIVE,
+        "withdraw": ParticipantStatus.WITHDRAWN,
+    }[args.command]
+    db = await _open_db(settings)
+    subject: str = args.subject
+    now = utc_now()
+    try:
+
+        async def unit(tx: Tx) -> bool | None:
+            found = await people.get_participant(tx, subject)
+            if found is None:
+                return None
+            return await people.set_status(
+                tx, found, status, actor=OPERATOR, now=now, reason=args.reason
+            )
+
+        changed = await db.write(unit)
+    finally:
+        await db.close()
+    if changed is None:
+        print(f"alsfrs-bot: no participant {subject!r}", file=sys.stderr)
+        return 1
+    print(f"{subject}: {status.value}" + ("" if changed else " (unchanged)"))
+    return 0
+
+
+async def _revoke(settings: Settings, args: argparse.Namespace) -> int:
+    db = await _open_db(settings)
+    now = utc_now()
+    try:
+
+        async def unit(tx: Tx) -> people.LinkRow | None:
+            return await people.revoke_link(
+                tx, args.link_id, actor=OPERATOR, now=now, reason=args.reason
+            )
+
+        revoked = await db.write(unit)
+    finally:
+        await db.close()
+    if revoked is None:
+        print(f"alsfrs-bot: no active caregiver or staff access #{args.link_id}", file=sys.stderr)
+        return 1
+    print(f"access #{revoked.id} ({revoked.role.value}) revoked")
+    return 0
+
+
+AUDIT_COLUMNS = (
+    "id",
+    "at",
+    "actor_role",
+    "actor_id",
+    "on_behalf_of",
+    "action",
+    "entity",
+    "entity_id",
+    "old_value",
+    "new_value",
+    "reason",
+)
+
+
+async def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    db = await _open_db(settings)
+    subject: str | None = args.subject
+    try:
+
+        async def unit(tx: Tx) -> list[AuditEntry]:
+            return await audit.entries(tx, subject=subject)
+
+        entries = await db.read(unit)
+    finally:
+        await db.close()
+    buffer = io.StringIO()
+    if args.format == "jsonl":
+        for entry in entries:
+            buffer.write(json.dumps(entry.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    else:
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(AUDIT_COLUMNS)
+        for entry in entries:
+            row = entry.model_dump(mode="json")
+            writer.writerow([row[column] for column in AUDIT_COLUMNS])
+    _write_output(args.output, buffer.getvalue())
     return 0
 
 
@@ -217,6 +387,26 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument("subject", help="pseudonymous study ID, e.g. S001")
     enroll.add_argument("--language", choices=("en", "cs"), default=None)
     enroll.add_argument("--json", action="store_true", help="print one JSON object")
+    invite = sub.add_parser("invite", help="a single-use link for a staff member or caregiver")
+    invite.add_argument("role", choices=("staff", "caregiver"))
+    invite.add_argument("subject", nargs="?", help="the participant, for a caregiver link")
+    invite.add_argument("--json", action="store_true", help="print one JSON object")
+    listing = sub.add_parser("participants", help="every participant with status and totals")
+    listing.add_argument("--json", action="store_true")
+    one = sub.add_parser("participant", help="one participant's history and linked accounts")
+    one.add_argument("subject")
+    one.add_argument("--json", action="store_true")
+    for name, what in (("pause", "pause"), ("resume", "resume"), ("withdraw", "withdraw")):
+        change = sub.add_parser(name, help=f"{what} a participant")
+        change.add_argument("subject")
+        change.add_argument("--reason", default=None)
+    revoke = sub.add_parser("revoke", help="end a caregiver's or staff member's access")
+    revoke.add_argument("link_id", type=int)
+    revoke.add_argument("--reason", default=None)
+    trail = sub.add_parser("audit", help="print the audit trail")
+    trail.add_argument("--subject", default=None)
+    trail.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    trail.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
     export = sub.add_parser("export", help="export submitted assessments")
     export.add_argument("--format", choices=("csv",), default="csv")
     export.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
@@ -240,6 +430,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_enroll(settings, study, args))
         if args.command == "export":
             return asyncio.run(_export(settings, args))
+        if args.command == "invite":
+            if args.role == "caregiver" and not args.subject:
+                raise ConfigError("invite caregiver needs the participant's study ID")
+            return asyncio.run(_invite(settings, study, args))
+        if args.command == "participants":
+            return asyncio.run(_participants(settings, args))
+        if args.command == "participant":
+            return asyncio.run(_participant(settings, args))
+        if args.command in ("pause", "resume", "withdraw"):
+            return asyncio.run(_status(settings, args))
+        if args.command == "revoke":
+            return asyncio.run(_revoke(settings, args))
+        if args.command == "audit":
+            return asyncio.run(_audit(settings, args))
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:

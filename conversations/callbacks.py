@@ -13,16 +13,19 @@ __all__ = [
     "AssessmentPress",
     "LanguagePress",
     "MenuPress",
+    "PagePress",
     "Press",
     "encode_action",
     "encode_language",
     "encode_menu",
+    "encode_page",
     "parse",
 ]
 
 _ASSESSMENT: Final = re.compile(r"^a:(\d{1,12}):(\d{1,9}):(s[0-4]|b|t[01]|T|e(?:10|[1-9])|S)$")
-_MENU: Final = re.compile(r"^m:(assess)$")
+_MENU: Final = re.compile(r"^m:(assess|history|join|leave)(?::(\d{1,12}))?$")
 _LANGUAGE: Final = re.compile(r"^l:(en|cs)$")
+_PAGE: Final = re.compile(r"^pg:(\d{1,6})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class AssessmentPress:
 @dataclass(frozen=True, slots=True)
 class MenuPress:
     what: str
+    target: int | None = None  # a participant id (assess, history) or an assessment id (join)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +46,14 @@ class LanguagePress:
     language: str
 
 
-Press = AssessmentPress | MenuPress | LanguagePress
+@dataclass(frozen=True, slots=True)
+class PagePress:
+    """Staff: a page of the participant list."""
+
+    page: int
+
+
+Press = AssessmentPress | MenuPress | LanguagePress | PagePress
 
 
 def encode_action(assessment_id: int, revision: int, action: Action) -> str:
@@ -62,8 +73,12 @@ def encode_action(assessment_id: int, revision: int, action: Action) -> str:
     return f"a:{assessment_id}:{revision}:{op}"
 
 
-def encode_menu(what: str) -> str:
-    return f"m:{what}"
+def encode_menu(what: str, target: int | None = None) -> str:
+    return f"m:{what}" if target is None else f"m:{what}:{target}"
+
+
+def encode_page(page: int) -> str:
+    return f"pg:{page}"
 
 
 def encode_language(language: str) -> str:
@@ -91,7 +106,10 @@ def parse(data: str | None) -> Press | None:
     if match := _ASSESSMENT.fullmatch(data):
         return AssessmentPress(int(match.group(1)), int(match.group(2)), _action(match.group(3)))
     if match := _MENU.fullmatch(data):
-        return MenuPress(match.group(1))
+        target = match.group(2)
+        return MenuPress(match.group(1), None if target is None else int(target))
     if match := _LANGUAGE.fullmatch(data):
         return LanguagePress(match.group(1))
+    if match := _PAGE.fullmatch(data):
+        return PagePress(int(match.group(1)))
     return None

@@ -1,142 +1,123 @@
-"""Handlers for people answering the ALSFRS: linking by code, the assessment, history,
-language, help. Thin: they resolve who is asking, run one storage unit, and render the result.
+"""Handlers for the people who answer the ALSFRS, the patient or a caregiver on their behalf:
+linking by code, the assessment, history, language, help.
 
-The assessment's state lives in SQLite, not in python-telegram-bot's ConversationHandler: it
-must survive a kill at any moment, and a press is validated against the stored revision (see
-`storage.assessments.apply_action`), which makes stale, replayed and forged buttons harmless.
+Thin: each resolves who is asking (`conversations.access`), runs one storage unit and renders
+the result. The assessment's state lives in SQLite, not in python-telegram-bot's
+ConversationHandler: it must survive a kill at any moment, and every press is validated against
+the stored revision (`storage.assessments.apply_action`), which makes stale, replayed and forged
+buttons harmless. See docs/assessment-flow.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from conversations import staff
+from conversations.access import (
+    actor_for,
+    answer,
+    identity_of,
+    language_of,
+    quietly,
+    respondent_links,
+    say,
+    staff_link,
+)
 from conversations.assessment import AlreadySubmitted, AssessmentError, StaleAction
-from conversations.callbacks import AssessmentPress, LanguagePress, MenuPress, parse
+from conversations.callbacks import (
+    AssessmentPress,
+    LanguagePress,
+    MenuPress,
+    encode_menu,
+    parse,
+)
 from conversations.context import AppContext, Services
 from conversations.render import (
     Screen,
     assessment_screen,
     language_screen,
-    start_button,
     submitted_screen,
 )
 from locales import Language, Translator, language_from_telegram, translator
 from storage import assessments, people
-from storage.assessments import NotYours, state_of
+from storage.assessments import AccessEnded, NotYours, state_of
 from storage.db import Tx
-from storage.models import Actor, ActorRole, Identity, LinkInfo, ParticipantStatus
+from storage.models import (
+    Actor,
+    ActorRole,
+    AssessmentRecord,
+    Identity,
+    LinkInfo,
+    ParticipantStatus,
+    Role,
+    Submission,
+)
 from storage.people import RedeemResult
 
-__all__ = ["register"]
+__all__ = ["COMMANDS", "register"]
 
 log = logging.getLogger(__name__)
 
 
-# --- who is asking -------------------------------------------------------------------------
+def _proxy(link: LinkInfo) -> bool:
+    return link.role is Role.CAREGIVER
 
 
-def _language(identity: Identity | None, update: Update) -> Language:
-    if identity is not None:
-        if identity.account.language:
-            return identity.account.language
-        link = identity.patient_link
-        if link and link.participant and link.participant.language:
-            return link.participant.language
-    user = update.effective_user
-    return language_from_telegram(user.language_code if user else None)
-
-
-async def _identity(services: Services, update: Update) -> Identity | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    uid = user.id
-
-    async def unit(tx: Tx) -> Identity | None:
-        return await people.identity(tx, uid)
-
-    return await services.db.read(unit)
-
-
-def _respondent(identity: Identity | None) -> LinkInfo | None:
-    """The link through which this account answers: its patient link, for now."""
-    if identity is None:
-        return None
-    link = identity.patient_link
-    if link is None or link.participant is None:
-        return None
-    return link
-
-
-def _actor(link: LinkInfo) -> Actor:
+def _subject(link: LinkInfo) -> str:
     assert link.participant is not None
-    return Actor(
-        role=ActorRole(link.role.value), link_id=link.id, participant_id=link.participant.id
-    )
+    return link.participant.subject
 
 
-async def _say(
-    update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    chat = update.effective_chat
-    if chat is None:
-        return None
-    return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+async def _choose(
+    update: Update, t: Translator, links: list[LinkInfo], what: str
+) -> LinkInfo | None:
+    """With one participant, that one; with several, ask whom this is about (and return None)."""
+    if len(links) == 1:
+        return links[0]
+    rows = [
+        [InlineKeyboardButton(_subject(link), callback_data=encode_menu(what, _pid(link)))]
+        for link in links
+    ]
+    await say(update, t("choose-participant"), InlineKeyboardMarkup(rows))
+    return None
 
 
-async def _answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
-    """Answer a press. An expired query (re-delivered after a restart) cannot be answered any
-    more; that is not a failure of the press itself."""
-    try:
-        await query.answer(text, show_alert=alert)
-    except BadRequest as exc:
-        if "query is too old" not in exc.message.lower():
-            raise
-        log.info("a callback query had expired before it was answered")
+def _pid(link: LinkInfo) -> int:
+    assert link.participant is not None
+    return link.participant.id
 
 
-async def _quietly(call: Awaitable[Any]) -> None:
-    """A cosmetic edit (retiring an old keyboard) may fail harmlessly: the message may be gone."""
-    try:
-        await call
-    except BadRequest as exc:
-        log.info("cosmetic edit skipped: %s", exc.message)
+def _link_for(links: list[LinkInfo], participant_id: int | None) -> LinkInfo | None:
+    return next((link for link in links if _pid(link) == participant_id), None)
 
 
 # --- /start and codes ---------------------------------------------------------------------
 
 
 async def start(update: Update, context: AppContext) -> None:
-    services = context.services
-    user = update.effective_user
-    if user is None:
+    if context.args:
+        await _redeem(update, context, context.args[0])
         return
-    code = context.args[0] if context.args else None
-    if code:
-        await _redeem(update, context, code)
+    identity = await identity_of(context.services, update)
+    t = translator(language_of(identity, update))
+    links = respondent_links(identity)
+    if staff_link(identity) is not None:
+        await say(update, t("staff-help"))
         return
-    identity = await _identity(services, update)
-    t = translator(_language(identity, update))
-    link = _respondent(identity)
-    if link is None:
-        await _say(update, t("stranger"))
+    if not links:
+        await say(update, t("stranger"))
         return
-    await _welcome(update, services, t, link, first=False)
+    for link in links:
+        await _welcome(update, context.services, t, link, first=False)
 
 
 async def _redeem(update: Update, context: AppContext, code: str) -> None:
@@ -158,81 +139,123 @@ async def _redeem(update: Update, context: AppContext, code: str) -> None:
         return result, identity
 
     result, identity = await services.db.write(unit)
-    t = translator(_language(identity, update))
+    t = translator(language_of(identity, update))
     if result is None:
         log.warning("code attempts throttled for an account")
-        await _say(update, t("code-throttled", minutes=enrollment.failure_window_minutes))
+        await say(update, t("code-throttled", minutes=enrollment.failure_window_minutes))
         return
     if result is RedeemResult.INVALID:
         log.info("a code was refused")
-        await _say(update, t("code-invalid"))
+        await say(update, t("code-invalid"))
         return
     if result is RedeemResult.CONFLICT:
-        await _say(update, t("code-conflict"))
+        await say(update, t("code-conflict"))
         return
-    link = _respondent(identity)
-    if link is None:
-        await _say(update, t("stranger"))
+    assert identity is not None
+    newest = max(identity.links, key=lambda link: link.id)
+    if newest.role is Role.STAFF:
+        await say(update, "\n\n".join([t("linked-staff"), t("staff-help")]))
         return
-    await _welcome(update, services, t, link, first=True)
+    await _welcome(update, services, t, newest, first=True)
 
 
 async def _welcome(
     update: Update, services: Services, t: Translator, link: LinkInfo, *, first: bool
 ) -> None:
-    assert link.participant is not None
-    pid = link.participant.id
+    pid = _pid(link)
 
     async def unit(tx: Tx) -> int | None:
         current = await assessments.in_progress(tx, pid)
         return None if current is None else len(current.answers)
 
     answered = await services.db.read(unit)
-    lines = [t("linked-patient"), "", t("welcome")] if first else [t("welcome-back")]
+    lines: list[str] = []
+    if first and link.role is Role.CAREGIVER:
+        lines += [t("linked-caregiver", subject=_subject(link)), "", t("welcome-caregiver")]
+    elif first:
+        lines += [t("linked-patient"), "", t("welcome")]
+    elif link.role is Role.CAREGIVER:
+        lines += [t("welcome-back-caregiver", subject=_subject(link))]
+    else:
+        lines += [t("welcome-back")]
     if answered is not None:
         lines += ["", t("welcome-in-progress", answered=answered)]
-    await _say(update, "\n".join(lines), start_button(t, resume=answered is not None))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t("button-continue" if answered is not None else "button-start"),
+                    callback_data=encode_menu("assess", pid),
+                )
+            ]
+        ]
+    )
+    await say(update, "\n".join(lines), keyboard)
 
 
 # --- the assessment -----------------------------------------------------------------------
 
 
-async def _open_assessment(update: Update, context: AppContext) -> None:
-    """Start a new assessment or resume the open one, in a new message at the bottom."""
+async def assess(update: Update, context: AppContext) -> None:
+    identity = await identity_of(context.services, update)
+    t = translator(language_of(identity, update))
+    links = respondent_links(identity)
+    if not links:
+        await say(update, t("staff-not-respondent" if staff_link(identity) else "stranger"))
+        return
+    link = await _choose(update, t, links, "assess")
+    if link is not None:
+        await _open(update, context, t, link, join=False)
+
+
+async def _open(
+    update: Update, context: AppContext, t: Translator, link: LinkInfo, *, join: bool
+) -> None:
+    """Start a new assessment or resume the open one, in a new message at the bottom. When
+    someone else has one under way, say who and when, and offer to continue it or leave it."""
     services = context.services
-    identity = await _identity(services, update)
-    t = translator(_language(identity, update))
-    link = _respondent(identity)
-    if link is None or link.participant is None:
-        await _say(update, t("stranger"))
-        return
+    assert link.participant is not None
     if link.participant.status is not ParticipantStatus.ACTIVE:
-        await _say(update, t("participant-inactive"))
+        await say(update, t("participant-inactive"))
         return
-    actor = _actor(link)
+    actor = actor_for(link)
     now = services.clock()
-    participant_id = link.participant.id
+    pid = _pid(link)
 
-    async def unit(tx: Tx) -> tuple[Any, int | None, int | None]:
-        current = await assessments.in_progress(tx, participant_id)
-        old_chat = current.chat_id if current else None
-        old_message = current.message_id if current else None
+    async def unit(tx: Tx) -> tuple[AssessmentRecord | None, AssessmentRecord | None]:
+        current = await assessments.in_progress(tx, pid)
+        if (
+            current is not None
+            and not join
+            and not await assessments.joined_by(tx, current.id, link.id)
+        ):
+            return None, current  # someone else's: ask first, change nothing
         record, _ = await assessments.open_assessment(
-            tx, participant_id=participant_id, actor=actor, language=t.language, now=now
+            tx, participant_id=pid, actor=actor, language=t.language, now=now
         )
-        return record, old_chat, old_message
+        return record, current
 
-    record, old_chat, old_message = await services.db.write(unit)
+    record, previous = await services.db.write(unit)
+    if record is None:
+        assert previous is not None
+        await _offer_to_join(update, services, t, previous)
+        return
     screen = assessment_screen(
-        t, state_of(record), assessment_id=record.id, revision=record.revision, proxy=False
+        t,
+        state_of(record),
+        assessment_id=record.id,
+        revision=record.revision,
+        proxy=_proxy(link),
     )
-    if old_chat is not None and old_message is not None:
-        await _quietly(
+    if previous is not None and previous.chat_id is not None and previous.message_id is not None:
+        await quietly(
             context.bot.edit_message_text(
-                t("assessment-retired"), chat_id=old_chat, message_id=old_message
+                translator(previous.language)("assessment-retired"),
+                chat_id=previous.chat_id,
+                message_id=previous.message_id,
             )
         )
-    message = await _say(update, screen.text, screen.keyboard)
+    message = await say(update, screen.text, screen.keyboard)
     if message is not None:
         chat_id, message_id, aid = message.chat_id, message.message_id, record.id
 
@@ -242,8 +265,26 @@ async def _open_assessment(update: Update, context: AppContext) -> None:
         await services.db.write(remember)
 
 
-async def assess(update: Update, context: AppContext) -> None:
-    await _open_assessment(update, context)
+async def _offer_to_join(
+    update: Update, services: Services, t: Translator, current: AssessmentRecord
+) -> None:
+    zone = ZoneInfo(services.study.study.timezone)
+    who = t(
+        "started-by-patient" if current.started_by_role is Role.PATIENT else "started-by-caregiver"
+    )
+    text = t(
+        "already-under-way",
+        who=who,
+        when=t.moment(current.started_at, zone),
+        answered=len(current.answers),
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t("button-join"), callback_data=encode_menu("join", current.id))],
+            [InlineKeyboardButton(t("button-leave"), callback_data=encode_menu("leave"))],
+        ]
+    )
+    await say(update, text, keyboard)
 
 
 async def on_press(update: Update, context: AppContext) -> None:
@@ -253,20 +294,64 @@ async def on_press(update: Update, context: AppContext) -> None:
         return
     press = parse(query.data)
     services = context.services
-    identity = await _identity(services, update)
-    t = translator(_language(identity, update))
+    identity = await identity_of(services, update)
+    t = translator(language_of(identity, update))
     if press is None:
         log.warning("rejected callback data that does not parse (update %s)", update.update_id)
-        await _answer(query, t("notice-invalid-button"))
+        await answer(query, t("notice-invalid-button"))
         return
     if isinstance(press, LanguagePress):
         await _set_language(update, context, query, identity, press.language)
         return
     if isinstance(press, MenuPress):
-        await _answer(query)
-        await _open_assessment(update, context)
+        await _menu(update, context, query, identity, t, press)
         return
-    await _assessment_press(update, context, query, identity, t, press)
+    if isinstance(press, AssessmentPress):
+        await _assessment_press(update, context, query, identity, t, press)
+        return
+    await staff.on_staff_press(update, context, query, identity, t, press)
+
+
+async def _menu(
+    update: Update,
+    context: AppContext,
+    query: CallbackQuery,
+    identity: Identity | None,
+    t: Translator,
+    press: MenuPress,
+) -> None:
+    links = respondent_links(identity)
+    if press.what == "leave":
+        await answer(query)
+        await quietly(query.edit_message_text(t("left-alone")))
+        return
+    if press.what == "join":
+
+        async def unit(tx: Tx) -> AssessmentRecord | None:
+            return await assessments.assessment(tx, press.target or 0)
+
+        record = await context.services.db.read(unit)
+        link = _link_for(links, record.participant_id) if record else None
+        if record is None or link is None:
+            log.warning("join press for an assessment the account may not answer")
+            await answer(query, t("notice-invalid-button"))
+            return
+        await answer(query)
+        await quietly(query.edit_message_reply_markup(reply_markup=None))
+        await _open(update, context, t, link, join=True)
+        return
+    link = _link_for(links, press.target) if press.target is not None else None
+    if link is None and press.target is None and len(links) == 1:
+        link = links[0]
+    if link is None:
+        log.warning("menu press for a participant the account may not answer for")
+        await answer(query, t("notice-invalid-button"))
+        return
+    await answer(query)
+    if press.what == "history":
+        await _history_of(update, context, t, link)
+    else:
+        await _open(update, context, t, link, join=False)
 
 
 async def _assessment_press(
@@ -278,16 +363,13 @@ async def _assessment_press(
     press: AssessmentPress,
 ) -> None:
     services = context.services
-    link = _respondent(identity)
-    if link is None or link.participant is None:
+    links = respondent_links(identity)
+    if not links:
         log.warning("assessment button from an account without a participant")
-        await _answer(query, t("notice-not-enrolled"))
+        await answer(query, t("notice-not-enrolled"))
         return
-    actor = _actor(link)
+    actors: dict[int, Actor] = {_pid(link): actor_for(link) for link in links}
     now = services.clock()
-    if link.participant.status is not ParticipantStatus.ACTIVE:
-        await _answer(query, t("participant-inactive"), alert=True)
-        return
 
     async def unit(tx: Tx) -> assessments.Outcome:
         return await assessments.apply_action(
@@ -295,27 +377,28 @@ async def _assessment_press(
             assessment_id=press.assessment_id,
             revision=press.revision,
             action=press.action,
-            actor=actor,
+            actors=actors,
             now=now,
         )
 
     try:
         outcome = await services.db.write(unit)
     except AlreadySubmitted:
-        await _answer(query, t("notice-already-submitted"))
+        await answer(query, t("notice-already-submitted"))
         return
     except StaleAction:
-        await _answer(query, t("notice-already-answered"))
+        await answer(query, t("notice-already-answered"))
+        return
+    except AccessEnded:
+        await answer(query, t("participant-inactive"), alert=True)
         return
     except NotYours:
-        log.warning(
-            "callback for an assessment of another participant (update %s)", update.update_id
-        )
-        await _answer(query, t("notice-invalid-button"))
+        log.warning("callback for another participant's assessment (update %s)", update.update_id)
+        await answer(query, t("notice-invalid-button"))
         return
     except AssessmentError as exc:
         log.warning("refused assessment action %s: %s", type(press.action).__name__, exc)
-        await _answer(query, t("notice-invalid-button"))
+        await answer(query, t("notice-invalid-button"))
         return
     record = outcome.record
     if record.status == "submitted":
@@ -331,7 +414,11 @@ async def _assessment_press(
         )
     else:
         screen = assessment_screen(
-            t, state_of(record), assessment_id=record.id, revision=record.revision, proxy=False
+            t,
+            state_of(record),
+            assessment_id=record.id,
+            revision=record.revision,
+            proxy=outcome.actor.role.value == Role.CAREGIVER.value,
         )
     await _reply_to_press(query, screen)
 
@@ -339,7 +426,7 @@ async def _assessment_press(
 async def _reply_to_press(query: CallbackQuery, screen: Screen) -> None:
     """Answer the press and show the next screen, side by side: the person waits for both."""
     results = await asyncio.gather(
-        _answer(query),
+        answer(query),
         query.edit_message_text(
             screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
         ),
@@ -352,60 +439,73 @@ async def _reply_to_press(query: CallbackQuery, screen: Screen) -> None:
 
 async def cancel(update: Update, context: AppContext) -> None:
     services = context.services
-    identity = await _identity(services, update)
-    t = translator(_language(identity, update))
-    link = _respondent(identity)
-    if link is None or link.participant is None:
-        await _say(update, t("stranger"))
+    identity = await identity_of(services, update)
+    t = translator(language_of(identity, update))
+    links = respondent_links(identity)
+    if not links:
+        await say(update, t("stranger"))
         return
-    pid = link.participant.id
+    pids = [_pid(link) for link in links]
 
-    async def unit(tx: Tx) -> Any:
-        return await assessments.in_progress(tx, pid)
+    async def unit(tx: Tx) -> list[AssessmentRecord]:
+        found = [await assessments.in_progress(tx, pid) for pid in pids]
+        return [record for record in found if record is not None]
 
-    current = await services.db.read(unit)
-    if current is None:
-        await _say(update, t("cancel-nothing"))
+    open_ones = await services.db.read(unit)
+    if not open_ones:
+        await say(update, t("cancel-nothing"))
         return
-    if current.chat_id is not None and current.message_id is not None:
-        await _quietly(
-            context.bot.edit_message_reply_markup(
-                chat_id=current.chat_id, message_id=current.message_id, reply_markup=None
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    for current in open_ones:
+        if current.chat_id == chat_id and current.message_id is not None:
+            await quietly(
+                context.bot.edit_message_reply_markup(
+                    chat_id=current.chat_id, message_id=current.message_id, reply_markup=None
+                )
             )
-        )
-    await _say(update, t("cancelled"))
+    await say(update, t("cancelled"))
 
 
 async def history(update: Update, context: AppContext) -> None:
-    services = context.services
-    identity = await _identity(services, update)
-    t = translator(_language(identity, update))
-    link = _respondent(identity)
-    if link is None or link.participant is None:
-        await _say(update, t("stranger"))
+    identity = await identity_of(context.services, update)
+    t = translator(language_of(identity, update))
+    links = respondent_links(identity)
+    if not links:
+        await say(update, t("stranger"))
         return
-    pid = link.participant.id
+    link = await _choose(update, t, links, "history")
+    if link is not None:
+        await _history_of(update, context, t, link)
 
-    async def unit(tx: Tx) -> list[Any]:
+
+async def _history_of(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    pid = _pid(link)
+
+    async def unit(tx: Tx) -> list[Submission]:
         return await assessments.submissions(tx, participant_id=pid, limit=50)
 
-    past = await services.db.read(unit)
+    past = await context.services.db.read(unit)
     if not past:
-        await _say(update, t("history-empty"))
+        await say(update, t("history-empty"))
         return
-    lines = [t("history-header"), ""]
+    header = (
+        t("history-header-caregiver", subject=_subject(link))
+        if _proxy(link)
+        else t("history-header")
+    )
+    lines = [header, ""]
     lines += [t("history-line", date=t.date(s.submitted_at.date()), total=s.total) for s in past]
-    await _say(update, "\n".join(lines))
+    await say(update, "\n".join(lines))
 
 
 # --- language, help, everything else ----------------------------------------------------------
 
 
 async def language(update: Update, context: AppContext) -> None:
-    identity = await _identity(context.services, update)
-    t = translator(_language(identity, update))
+    identity = await identity_of(context.services, update)
+    t = translator(language_of(identity, update))
     screen = language_screen(t)
-    await _say(update, screen.text, screen.keyboard)
+    await say(update, screen.text, screen.keyboard)
 
 
 async def _set_language(
@@ -421,8 +521,8 @@ async def _set_language(
     uid = user.id
     now = services.clock()
     lang: Language = "cs" if chosen == "cs" else "en"
-    link = _respondent(identity)
-    actor = _actor(link) if link else Actor(role=ActorRole.SYSTEM)
+    first = identity.links[0] if identity is not None and identity.links else None
+    actor = actor_for(first) if first else Actor(role=ActorRole.STRANGER)
 
     async def unit(tx: Tx) -> None:
         account = await people.ensure_account(tx, uid, now)
@@ -430,38 +530,47 @@ async def _set_language(
 
     await services.db.write(unit)
     t = translator(lang)
-    await asyncio.gather(_answer(query), query.edit_message_text(t("language-set")))
+    await asyncio.gather(answer(query), query.edit_message_text(t("language-set")))
 
 
 async def help_command(update: Update, context: AppContext) -> None:
-    identity = await _identity(context.services, update)
-    t = translator(_language(identity, update))
-    if _respondent(identity) is None:
-        await _say(update, t("stranger"))
-        return
-    await _say(update, t("help"))
+    identity = await identity_of(context.services, update)
+    t = translator(language_of(identity, update))
+    if staff_link(identity) is not None:
+        await say(update, t("staff-help"))
+    elif respondent_links(identity):
+        await say(update, t("help"))
+    else:
+        await say(update, t("stranger"))
 
 
 async def free_text(update: Update, context: AppContext) -> None:
     """Text where a tap was expected: a kind reminder and the current question again."""
     services = context.services
-    identity = await _identity(services, update)
-    t = translator(_language(identity, update))
-    link = _respondent(identity)
-    if link is None or link.participant is None:
-        await _say(update, t("stranger"))
+    identity = await identity_of(services, update)
+    t = translator(language_of(identity, update))
+    links = respondent_links(identity)
+    if not links:
+        await say(update, t("staff-help" if staff_link(identity) else "stranger"))
         return
-    pid = link.participant.id
+    pids = {_pid(link): link for link in links}
 
-    async def unit(tx: Tx) -> Any:
-        return await assessments.in_progress(tx, pid)
+    async def unit(tx: Tx) -> list[AssessmentRecord]:
+        found = [await assessments.in_progress(tx, pid) for pid in pids]
+        return [record for record in found if record is not None]
 
-    current = await services.db.read(unit)
-    if current is None or link.participant.status is not ParticipantStatus.ACTIVE:
-        await _say(update, t("nothing-to-do"))
+    open_ones = await services.db.read(unit)
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    mine = [r for r in open_ones if r.chat_id == chat_id] or open_ones
+    if not mine:
+        await say(update, t("nothing-to-do"))
         return
-    await _say(update, t("tap-reminder"))
-    await _open_assessment(update, context)
+    link = pids[mine[0].participant_id]
+    if link.participant is None or link.participant.status is not ParticipantStatus.ACTIVE:
+        await say(update, t("nothing-to-do"))
+        return
+    await say(update, t("tap-reminder"))
+    await _open(update, context, t, link, join=True)
 
 
 async def on_error(update: object, context: AppContext) -> None:
@@ -497,6 +606,7 @@ def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> N
     application.add_handler(CommandHandler("history", history, filters=private))
     application.add_handler(CommandHandler("language", language, filters=private))
     application.add_handler(CommandHandler("help", help_command, filters=private))
+    staff.register(application)
     application.add_handler(CallbackQueryHandler(on_press))
     application.add_handler(MessageHandler(private & ~filters.COMMAND, free_text))
     application.add_handler(MessageHandler(private & filters.COMMAND, help_command))

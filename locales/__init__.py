@@ -7,12 +7,12 @@ date formatting (Babel) lives here too, so that a date reads naturally in each l
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Final, Literal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from fluent.runtime import FluentBundle, FluentResource
 
 __all__ = [
@@ -78,6 +78,14 @@ class Translator:
     def date(self, value: date) -> str:
         """A date as a person writes it: '3 November 2026', '3. listopadu 2026'."""
         return str(format_date(value, format="long", locale=_BABEL_LOCALE[self.language]))
+
+    def moment(self, value: datetime, zone: tzinfo) -> str:
+        """A moment in a time zone: '3 November 2026, 14:05'."""
+        locale = _BABEL_LOCALE[self.language]
+        local = value.astimezone(zone)
+        day = format_date(local.date(), format="long", locale=locale)
+        clock = format_datetime(local, format="HH:mm", tzinfo=zone, locale=locale)
+        return f"{day}, {clock}"
 
 
 @cache

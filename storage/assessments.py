@@ -8,6 +8,7 @@ entries, all in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,10 +25,21 @@ from conversations.assessment import (
 from conversations.instrument import Item5Variant
 from storage import audit
 from storage.db import Row, Tx
-from storage.models import Actor, AssessmentRecord, Role, Submission, from_iso, iso
+from storage.models import (
+    Actor,
+    AssessmentRecord,
+    ParticipantStatus,
+    Role,
+    Submission,
+    from_iso,
+    iso,
+)
+from storage.people import link_is_active
 
 __all__ = [
+    "AccessEnded",
     "NotYours",
+    "joined_by",
     "Outcome",
     "apply_action",
     "assessment",
@@ -43,9 +55,14 @@ class NotYours(LookupError):
     """The assessment does not exist or belongs to another participant."""
 
 
+class AccessEnded(PermissionError):
+    """The respondent's link was revoked, or the participant is paused or withdrawn."""
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     record: AssessmentRecord
+    actor: Actor  # who pressed: the patient or which caregiver
     previous: Submission | None  # for a submission: the one before it
 
 
@@ -60,7 +77,11 @@ def state_of(record: AssessmentRecord) -> AssessmentState:
 
 
 async def assessment(tx: Tx, assessment_id: int) -> AssessmentRecord | None:
-    row = await tx.one("SELECT * FROM assessments WHERE id = ?", (assessment_id,))
+    row = await tx.one(
+        "SELECT a.*, l.role AS started_by_role FROM assessments a"
+        " JOIN links l ON l.id = a.started_by WHERE a.id = ?",
+        (assessment_id,),
+    )
     if row is None:
         return None
     answers = await tx.all(
@@ -87,6 +108,8 @@ def _record(row: Row, answers: dict[int, int]) -> AssessmentRecord:
         item5_variant=row["item5_variant"],
         chat_id=row["chat_id"],
         message_id=row["message_id"],
+        started_by=row["started_by"],
+        started_by_role=Role(row["started_by_role"]),
     )
 
 
@@ -156,20 +179,41 @@ async def set_message(tx: Tx, assessment_id: int, chat_id: int, message_id: int)
     )
 
 
+async def joined_by(tx: Tx, assessment_id: int, link_id: int) -> bool:
+    """Whether this link started the assessment or has answered in it."""
+    return bool(
+        await tx.scalar(
+            "SELECT 1 FROM assessments WHERE id = ? AND started_by = ?"
+            " UNION ALL SELECT 1 FROM answers WHERE assessment_id = ? AND answered_by = ?",
+            (assessment_id, link_id, assessment_id, link_id),
+        )
+    )
+
+
 async def apply_action(
     tx: Tx,
     *,
     assessment_id: int,
     revision: int,
     action: Action,
-    actor: Actor,
+    actors: Mapping[int, Actor],
     now: datetime,
 ) -> Outcome:
+    """Apply one press. `actors` maps each participant the account may answer for to the actor
+    it answers as; an assessment of any other participant is refused as NotYours."""
     record = await assessment(tx, assessment_id)
-    if record is None or record.participant_id != actor.participant_id:
+    if record is None or record.participant_id not in actors:
         raise NotYours(assessment_id)
+    actor = actors[record.participant_id]
     if record.status == Status.SUBMITTED.value:
         raise AlreadySubmitted("already submitted")
+    if actor.link_id is None or not await link_is_active(tx, actor.link_id):
+        raise AccessEnded("the link was revoked")
+    status = await tx.scalar(
+        "SELECT status FROM participants WHERE id = ?", (record.participant_id,)
+    )
+    if status != ParticipantStatus.ACTIVE.value:
+        raise AccessEnded(f"the participant is {status}")
     if record.revision != revision:
         raise StaleAction(f"revision {revision} != {record.revision}")
     before = state_of(record)
@@ -251,7 +295,7 @@ async def apply_action(
         )
     updated = await assessment(tx, assessment_id)
     assert updated is not None
-    return Outcome(record=updated, previous=previous)
+    return Outcome(record=updated, actor=actor, previous=previous)
 
 
 _SUBMISSIONS = (

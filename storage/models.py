@@ -50,6 +50,7 @@ class ActorRole(StrEnum):
     STAFF = "staff"
     OPERATOR = "operator"
     SYSTEM = "system"
+    STRANGER = "stranger"
 
 
 class ParticipantStatus(StrEnum):
@@ -122,6 +123,8 @@ class AssessmentRecord(_Model):
     item5_variant: Literal["5a", "5b"] | None
     chat_id: int | None
     message_id: int | None
+    started_by: int
+    started_by_role: Role
 
 
 class Submission(_Model):

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from pydantic import BaseModel, ConfigDict
+
 from storage import audit
 from storage.db import Row, Tx
 from storage.models import (
@@ -32,18 +34,28 @@ __all__ = [
     "CODE_PATTERN",
     "SUBJECT_PATTERN",
     "DuplicateSubject",
+    "LinkRow",
+    "Overview",
     "RedeemResult",
+    "count_participants",
     "count_recent_failures",
     "create_invitation",
     "create_participant",
     "ensure_account",
     "get_participant",
     "identity",
+    "link",
+    "link_is_active",
     "list_participants",
+    "overview",
     "participant_by_id",
+    "participant_links",
     "record_failed_attempt",
     "redeem",
+    "revoke_link",
     "set_account_language",
+    "set_status",
+    "staff_links",
 ]
 
 SUBJECT_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -236,7 +248,12 @@ async def redeem(
         (iso(now), account.id, row["id"]),
     )
     participant = None if participant_id is None else await participant_by_id(tx, participant_id)
-    if participant is not None and participant.language and account.language is None:
+    if (
+        role is Role.PATIENT
+        and participant is not None
+        and participant.language
+        and account.language is None
+    ):
         await tx.execute(
             "UPDATE accounts SET language = ? WHERE id = ?", (participant.language, account.id)
         )
@@ -266,3 +283,159 @@ async def count_recent_failures(tx: Tx, telegram_user_id: int, since: datetime) 
             (telegram_user_id, iso(since)),
         )
     )
+
+
+class LinkRow(BaseModel):
+    """A link as staff see it: an internal id, a role, when it was made and ended."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    role: Role
+    subject: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def _link_row(row: Row) -> LinkRow:
+    return LinkRow(
+        id=row["id"],
+        role=Role(row["role"]),
+        subject=row["subject"],
+        created_at=from_iso(row["created_at"]),
+        revoked_at=None if row["revoked_at"] is None else from_iso(row["revoked_at"]),
+    )
+
+
+async def participant_links(tx: Tx, participant_id: int) -> list[LinkRow]:
+    rows = await tx.all(
+        "SELECT l.*, p.subject FROM links l JOIN participants p ON p.id = l.participant_id"
+        " WHERE l.participant_id = ? ORDER BY l.id",
+        (participant_id,),
+    )
+    return [_link_row(row) for row in rows]
+
+
+async def staff_links(tx: Tx, *, active_only: bool = True) -> list[LinkRow]:
+    rows = await tx.all(
+        "SELECT l.*, NULL AS subject FROM links l WHERE l.role = 'staff'"
+        + (" AND l.revoked_at IS NULL" if active_only else "")
+        + " ORDER BY l.id"
+    )
+    return [_link_row(row) for row in rows]
+
+
+async def link(tx: Tx, link_id: int) -> LinkRow | None:
+    row = await tx.one(
+        "SELECT l.*, p.subject FROM links l LEFT JOIN participants p ON p.id = l.participant_id"
+        " WHERE l.id = ?",
+        (link_id,),
+    )
+    return None if row is None else _link_row(row)
+
+
+async def link_is_active(tx: Tx, link_id: int) -> bool:
+    return bool(
+        await tx.scalar("SELECT 1 FROM links WHERE id = ? AND revoked_at IS NULL", (link_id,))
+    )
+
+
+async def revoke_link(
+    tx: Tx, link_id: int, *, actor: Actor, now: datetime, reason: str | None = None
+) -> LinkRow | None:
+    """End a caregiver's or staff member's access at once. Returns the link, or None when
+    there is no such active caregiver or staff link (patients are withdrawn, not revoked)."""
+    row = await link(tx, link_id)
+    if row is None or row.revoked_at is not None or row.role is Role.PATIENT:
+        return None
+    await tx.execute("UPDATE links SET revoked_at = ? WHERE id = ?", (iso(now), link_id))
+    participant_id = await tx.scalar("SELECT participant_id FROM links WHERE id = ?", (link_id,))
+    await audit.record(
+        tx,
+        actor=actor,
+        action="link.revoke",
+        entity="link",
+        entity_id=link_id,
+        at=now,
+        old={"role": row.role.value, "active": True},
+        new={"active": False},
+        reason=reason,
+        on_behalf_of=participant_id,
+    )
+    return row
+
+
+async def set_status(
+    tx: Tx,
+    participant: Participant,
+    status: ParticipantStatus,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str | None = None,
+) -> bool:
+    """Change a participant's status. Withdrawn is final. Returns False when nothing changed."""
+    if participant.status is status or participant.status is ParticipantStatus.WITHDRAWN:
+        return False
+    await tx.execute(
+        "UPDATE participants SET status = ? WHERE id = ?", (status.value, participant.id)
+    )
+    await audit.record(
+        tx,
+        actor=actor,
+        action="participant.status",
+        entity="participant",
+        entity_id=participant.id,
+        at=now,
+        old=participant.status.value,
+        new=status.value,
+        reason=reason,
+        on_behalf_of=participant.id,
+    )
+    return True
+
+
+class Overview(BaseModel):
+    """One line of the staff's participant list."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    status: ParticipantStatus
+    last_at: datetime | None
+    last_total: int | None
+    previous_total: int | None
+    open_alerts: int
+
+
+async def overview(tx: Tx, *, offset: int = 0, limit: int | None = None) -> list[Overview]:
+    """Every participant with their last two totals and open alerts, ordered by study ID."""
+    rows = await tx.all(
+        "WITH ranked AS ("
+        "  SELECT participant_id, submitted_at, total, ROW_NUMBER() OVER ("
+        "    PARTITION BY participant_id ORDER BY submitted_at DESC, id DESC) AS n"
+        "  FROM assessments WHERE status = 'submitted')"
+        " SELECT p.subject, p.status,"
+        "  (SELECT submitted_at FROM ranked r WHERE r.participant_id = p.id AND n = 1) AS last_at,"
+        "  (SELECT total FROM ranked r WHERE r.participant_id = p.id AND n = 1) AS last_total,"
+        "  (SELECT total FROM ranked r WHERE r.participant_id = p.id AND n = 2) AS prev_total,"
+        "  (SELECT COUNT(*) FROM alerts a WHERE a.participant_id = p.id"
+        "     AND a.acknowledged_at IS NULL) AS open_alerts"
+        " FROM participants p ORDER BY p.subject LIMIT ? OFFSET ?",
+        (-1 if limit is None else limit, offset),
+    )
+    return [
+        Overview(
+            subject=row["subject"],
+            status=ParticipantStatus(row["status"]),
+            last_at=None if row["last_at"] is None else from_iso(row["last_at"]),
+            last_total=row["last_total"],
+            previous_total=row["prev_total"],
+            open_alerts=row["open_alerts"],
+        )
+        for row in rows
+    ]
+
+
+async def count_participants(tx: Tx) -> int:
+    return int(await tx.scalar("SELECT COUNT(*) FROM participants"))

@@ -22,6 +22,9 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
     Update,
 )
 from telegram.error import (
@@ -387,6 +390,34 @@ async def test_text_limit_counts_visible_characters(api: LocalBotApi, bot: ExtBo
     assert api.violations == []
 
 
+async def test_replies_and_reply_keyboards(api: LocalBotApi, bot: ExtBot[None]) -> None:
+    user = api.user(650)
+    first = await user.send("/start", wait=False)
+    await user.send("about that", reply_to=first, wait=False)
+    updates = await bot.get_updates(timeout=0)
+    replied = updates[-1].message
+    assert replied is not None
+    assert replied.reply_to_message is not None
+    assert replied.reply_to_message.text == "/start"
+
+    await bot.send_message(
+        user.id,
+        "How are you?",
+        reply_markup=ReplyKeyboardMarkup([["Fine", "Tired"]], one_time_keyboard=True),
+        reply_parameters=ReplyParameters(first.message_id),
+    )
+    shown = user.last_message()
+    assert shown.reply_to_message_id == first.message_id
+    assert shown.buttons == []
+    assert user.chat.reply_keyboard_labels() == [["Fine", "Tired"]]
+    await bot.send_message(user.id, "Thanks", reply_markup=ReplyKeyboardRemove())
+    assert user.chat.reply_keyboard_labels() == []
+    assert api.violations == []
+    with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
+        await bot.send_message(user.id, "x", reply_parameters=ReplyParameters(999))
+    assert len(api.violations) == 1
+
+
 async def test_edit_delete_and_callback_errors(api: LocalBotApi, bot: ExtBot[None]) -> None:
     user = api.user(700)
     await user.send("/start", wait=False)
@@ -407,8 +438,10 @@ async def test_edit_delete_and_callback_errors(api: LocalBotApi, bot: ExtBot[Non
     with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
         await bot.delete_message(user.id, 9999)
     assert await bot.delete_message(user.id, sent.message_id)
-    assert user.chat.get_message(sent.message_id) is not None
-    assert user.chat.get_message(sent.message_id).deleted  # type: ignore[union-attr]
+    deleted = user.chat.get_message(sent.message_id)
+    assert deleted is not None
+    assert deleted.deleted
+    assert deleted not in user.bot_messages
     with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
         await bot.delete_message(user.id, sent.message_id)
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):

@@ -180,7 +180,7 @@ async def test_answers_are_checked_against_revision_and_owner(db: Database) -> N
                 assessment_id=record.id,
                 revision=rev,
                 action=action,  # type: ignore[arg-type]
-                actor=who,
+                actors={who.participant_id or 0: who},
                 now=NOW,
             )
 

@@ -342,10 +342,9 @@ class BotApiMethods:
             return str(kind)
         if kind in ("chat", "chat_administrators", "chat_member"):
             chat_id = scope.get("chat_id")
-            try:
-                chat = self.world.chats.get(int(chat_id))  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                chat = None
+            chat = None
+            if isinstance(chat_id, int | str) and str(chat_id).lstrip("-").isdigit():
+                chat = self.world.chats.get(int(chat_id))
             if chat is None or not chat.known_to_bot:
                 raise ApiError(400, CHAT_NOT_FOUND)
             if kind == "chat_member":

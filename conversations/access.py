@@ -1,0 +1,141 @@
+"""Who is asking, and what they may do: the account behind an update, its active links (patient,
+caregiver, staff), its language, and the small sending helpers every handler shares.
+
+Every handler starts here: a refused action gets a plain reply and an audit entry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from conversations.context import AppContext, Services
+from locales import Language, language_from_telegram, translator
+from storage import audit, people
+from storage.db import Tx
+from storage.models import Actor, ActorRole, Identity, LinkInfo, Role
+
+__all__ = [
+    "actor_for",
+    "answer",
+    "deny",
+    "identity_of",
+    "language_of",
+    "quietly",
+    "respondent_links",
+    "say",
+    "staff_link",
+]
+
+log = logging.getLogger(__name__)
+
+
+def language_of(identity: Identity | None, update: Update) -> Language:
+    """The account's choice, else the patient's enrollment language, else Telegram's."""
+    if identity is not None:
+        if identity.account.language:
+            return identity.account.language
+        link = identity.patient_link
+        if link and link.participant and link.participant.language:
+            return link.participant.language
+    user = update.effective_user
+    return language_from_telegram(user.language_code if user else None)
+
+
+async def identity_of(services: Services, update: Update) -> Identity | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    uid = user.id
+
+    async def unit(tx: Tx) -> Identity | None:
+        return await people.identity(tx, uid)
+
+    return await services.db.read(unit)
+
+
+def respondent_links(identity: Identity | None) -> list[LinkInfo]:
+    """The links through which this account answers: as the patient, or as a caregiver."""
+    if identity is None:
+        return []
+    return [
+        link
+        for link in identity.links
+        if link.role in (Role.PATIENT, Role.CAREGIVER) and link.participant is not None
+    ]
+
+
+def staff_link(identity: Identity | None) -> LinkInfo | None:
+    return None if identity is None else identity.link_for(Role.STAFF)
+
+
+def actor_for(link: LinkInfo) -> Actor:
+    return Actor(
+        role=ActorRole(link.role.value),
+        link_id=link.id,
+        participant_id=link.participant.id if link.participant else None,
+    )
+
+
+async def say(
+    update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a press. An expired query (re-delivered after a restart) cannot be answered any
+    more; that is not a failure of the press itself."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as exc:
+        if "query is too old" not in exc.message.lower():
+            raise
+        log.info("a callback query had expired before it was answered")
+
+
+async def quietly(call: Awaitable[Any]) -> None:
+    """A cosmetic edit (retiring an old keyboard) may fail harmlessly: the message may be gone."""
+    try:
+        await call
+    except BadRequest as exc:
+        log.info("cosmetic edit skipped: %s", exc.message)
+
+
+async def deny(update: Update, context: AppContext, identity: Identity | None, what: str) -> None:
+    """Refuse an action the account's role does not allow: a plain reply and an audit entry."""
+    services = context.services
+    link = None
+    if identity is not None and identity.links:
+        link = identity.links[0]
+    actor = actor_for(link) if link else Actor(role=ActorRole.STRANGER)
+    role = link.role.value if link else "stranger"
+    now = services.clock()
+
+    async def unit(tx: Tx) -> None:
+        await audit.record(
+            tx,
+            actor=actor,
+            action="access.denied",
+            entity="command",
+            entity_id=None,
+            at=now,
+            new={"what": what, "role": role},
+        )
+
+    await services.db.write(unit)
+    log.info("refused %s to a %s", what, role)
+    t = translator(language_of(identity, update))
+    text = t("staff-only") if identity is not None and identity.links else t("stranger")
+    if update.callback_query is not None:
+        await answer(update.callback_query, t("staff-only"), alert=True)
+    else:
+        await say(update, text)

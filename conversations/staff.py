@@ -1,0 +1,411 @@
+"""Handlers for study staff: enroll participants, issue caregiver and staff links, list and
+inspect participants, pause, resume and withdraw them, revoke access.
+
+Every command checks for an active staff link first; anyone else gets a plain refusal and an
+audit entry. Staff see pseudonymous study IDs and internal link numbers, never Telegram names.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import wraps
+from html import escape
+from typing import Any, Final
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CommandHandler, filters
+
+from conversations.access import actor_for, answer, deny, identity_of, language_of, say, staff_link
+from conversations.callbacks import PagePress, Press, encode_page
+from conversations.context import AppContext, Services
+from locales import Translator, translator
+from storage import assessments, people
+from storage.db import Tx
+from storage.models import (
+    Actor,
+    Identity,
+    LinkInfo,
+    Participant,
+    ParticipantStatus,
+    Role,
+    Submission,
+    iso,
+)
+from storage.people import DuplicateSubject, LinkRow, Overview
+
+__all__ = [
+    "PAGE_SIZE",
+    "STAFF_COMMANDS",
+    "enroll_participant",
+    "invite",
+    "on_staff_press",
+    "participant_page",
+    "register",
+]
+
+log = logging.getLogger(__name__)
+PAGE_SIZE: Final = 20
+
+StaffHandler = Callable[[Update, AppContext, Translator, LinkInfo], Awaitable[None]]
+
+
+def staff_only(name: str) -> Callable[[StaffHandler], Callable[[Update, AppContext], Any]]:
+    """Run the handler only for an active staff member; refuse and audit anyone else."""
+
+    def decorate(handler: StaffHandler) -> Callable[[Update, AppContext], Any]:
+        @wraps(handler)
+        async def checked(update: Update, context: AppContext) -> None:
+            identity = await identity_of(context.services, update)
+            link = staff_link(identity)
+            if link is None:
+                await deny(update, context, identity, f"/{name}")
+                return
+            await handler(update, context, translator(language_of(identity, update)), link)
+
+        return checked
+
+    return decorate
+
+
+def _link(context: AppContext, code: str) -> str:
+    return f"https://t.me/{context.bot.username}?start={code}"
+
+
+# --- invitations (shared with the CLI) --------------------------------------------------------
+
+
+async def invite(
+    services: Services, role: Role, participant_id: int | None, actor: Actor
+) -> tuple[str, str]:
+    """A new single-use code for `role`; returns (code, expires_at ISO)."""
+    now = services.clock()
+    ttl = services.study.enrollment.code_ttl
+
+    async def unit(tx: Tx) -> str:
+        return await people.create_invitation(
+            tx, role=role, participant_id=participant_id, actor=actor, now=now, ttl=ttl
+        )
+
+    return await services.db.write(unit), iso(now + ttl)
+
+
+async def enroll_participant(
+    services: Services, subject: str, language: str | None, actor: Actor
+) -> tuple[str, str, str]:
+    """Create a participant with a patient code and a caregiver code, in one transaction.
+    Returns (patient_code, caregiver_code, expires_at ISO)."""
+    now = services.clock()
+    ttl: timedelta = services.study.enrollment.code_ttl
+
+    async def unit(tx: Tx) -> tuple[str, str]:
+        participant = await people.create_participant(
+            tx, subject=subject, language=language, actor=actor, now=now
+        )
+        codes = []
+        for role in (Role.PATIENT, Role.CAREGIVER):
+            codes.append(
+                await people.create_invitation(
+                    tx, role=role, participant_id=participant.id, actor=actor, now=now, ttl=ttl
+                )
+            )
+        return codes[0], codes[1]
+
+    patient_code, caregiver_code = await services.db.write(unit)
+    return patient_code, caregiver_code, iso(now + ttl)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def _arg_subject(context: AppContext) -> str | None:
+    if not context.args:
+        return None
+    subject = context.args[0]
+    return subject if people.SUBJECT_PATTERN.fullmatch(subject) else None
+
+
+async def _participant(services: Services, subject: str) -> Participant | None:
+    async def unit(tx: Tx) -> Participant | None:
+        return await people.get_participant(tx, subject)
+
+    return await services.db.read(unit)
+
+
+@staff_only("enroll")
+async def enroll(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    subject = _arg_subject(context)
+    language = context.args[1] if context.args and len(context.args) > 1 else None
+    if subject is None or language not in (None, "en", "cs") or len(context.args or []) > 2:
+        await say(update, t("staff-usage-enroll"))
+        return
+    try:
+        patient_code, caregiver_code, until = await enroll_participant(
+            context.services, subject, language, actor_for(link)
+        )
+    except DuplicateSubject:
+        await say(update, t("staff-exists", subject=subject))
+        return
+    await say(
+        update,
+        t(
+            "staff-enrolled",
+            subject=subject,
+            until=until[:10],
+            patient_link=_link(context, patient_code),
+            caregiver_link=_link(context, caregiver_code),
+        ),
+    )
+
+
+@staff_only("caregiver")
+async def caregiver(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    subject = _arg_subject(context)
+    if subject is None:
+        await say(update, t("staff-usage-subject", command="/caregiver"))
+        return
+    participant = await _participant(context.services, subject)
+    if participant is None:
+        await say(update, t("staff-unknown", subject=subject))
+        return
+    code, until = await invite(context.services, Role.CAREGIVER, participant.id, actor_for(link))
+    await say(
+        update,
+        t("staff-caregiver-link", subject=subject, until=until[:10], link=_link(context, code)),
+    )
+
+
+@staff_only("invite")
+async def invite_staff(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    code, until = await invite(context.services, Role.STAFF, None, actor_for(link))
+    await say(update, t("staff-staff-link", until=until[:10], link=_link(context, code)))
+
+
+def _status_name(t: Translator, status: ParticipantStatus) -> str:
+    return t(f"status-{status.value}")
+
+
+def _overview_line(t: Translator, row: Overview) -> str:
+    last = t.date(row.last_at.date()) if row.last_at else t("staff-never")
+    total = str(row.last_total) if row.last_total is not None else t("staff-never")
+    if row.last_total is not None and row.previous_total is not None:
+        change = f"{row.last_total - row.previous_total:+d}"
+    else:
+        change = t("staff-never")
+    return t(
+        "staff-participants-line",
+        subject=escape(row.subject),
+        status=_status_name(t, row.status),
+        last=last,
+        total=total,
+        change=change,
+        alerts=row.open_alerts,
+    )
+
+
+async def participant_page(
+    services: Services, t: Translator, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the participant list: at most PAGE_SIZE lines, always within Telegram's
+    4096 characters (a study ID is at most 32 characters)."""
+
+    async def unit(tx: Tx) -> tuple[int, list[Overview]]:
+        count = await people.count_participants(tx)
+        return count, await people.overview(tx, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+
+    count, rows = await services.db.read(unit)
+    pages = max(1, -(-count // PAGE_SIZE))
+    page = min(page, pages - 1)
+    if count == 0:
+        return t("staff-participants-empty"), None
+    lines = [t("staff-participants-header", page=page + 1, pages=pages, count=count), ""]
+    lines += [_overview_line(t, row) for row in rows]
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(t("button-previous"), callback_data=encode_page(page - 1))
+        )
+    if page < pages - 1:
+        buttons.append(InlineKeyboardButton(t("button-next"), callback_data=encode_page(page + 1)))
+    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+@staff_only("participants")
+async def participants(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    text, keyboard = await participant_page(context.services, t, 0)
+    await say(update, text, keyboard)
+
+
+def _link_line(t: Translator, row: LinkRow) -> str:
+    revoked = t("staff-link-revoked", date=t.date(row.revoked_at.date())) if row.revoked_at else ""
+    return t(
+        "staff-link-line",
+        id=row.id,
+        role=t(f"role-{row.role.value}"),
+        date=t.date(row.created_at.date()),
+        revoked=revoked,
+    )
+
+
+@staff_only("participant")
+async def participant(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    subject = _arg_subject(context)
+    if subject is None:
+        await say(update, t("staff-usage-subject", command="/participant"))
+        return
+    found = await _participant(context.services, subject)
+    if found is None:
+        await say(update, t("staff-unknown", subject=subject))
+        return
+    pid = found.id
+
+    async def unit(tx: Tx) -> tuple[list[Submission], list[LinkRow]]:
+        subs = await assessments.submissions(tx, participant_id=pid, limit=30)
+        return subs, await people.participant_links(tx, pid)
+
+    subs, links = await context.services.db.read(unit)
+    lines = [
+        t(
+            "staff-participant-header",
+            subject=escape(subject),
+            status=_status_name(t, found.status),
+        ),
+        "",
+        t("staff-participant-history"),
+    ]
+    if subs:
+        for s in subs:
+            who = t(f"role-{s.respondent.value}")
+            lines.append(
+                t(
+                    "staff-history-line",
+                    date=t.date(s.submitted_at.date()),
+                    total=s.total,
+                    respondent=who,
+                    id=s.respondent_id,
+                )
+            )
+    else:
+        lines.append(t("history-empty"))
+    lines += ["", t("staff-participant-links")]
+    lines += [_link_line(t, row) for row in links] or [t("staff-never")]
+    await say(update, "\n".join(lines))
+
+
+async def _change_status(
+    update: Update,
+    context: AppContext,
+    t: Translator,
+    link: LinkInfo,
+    status: ParticipantStatus,
+    command: str,
+) -> None:
+    subject = _arg_subject(context)
+    if subject is None:
+        await say(update, t("staff-usage-subject", command=command))
+        return
+    found = await _participant(context.services, subject)
+    if found is None:
+        await say(update, t("staff-unknown", subject=subject))
+        return
+    reason = " ".join((context.args or [])[1:])[:500] or None
+    now = context.services.clock()
+    actor = actor_for(link)
+
+    async def unit(tx: Tx) -> bool:
+        current = await people.participant_by_id(tx, found.id)
+        assert current is not None
+        return await people.set_status(tx, current, status, actor=actor, now=now, reason=reason)
+
+    changed = await context.services.db.write(unit)
+    key = "staff-status-changed" if changed else "staff-status-unchanged"
+    await say(update, t(key, subject=escape(subject), status=_status_name(t, status)))
+
+
+@staff_only("pause")
+async def pause(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    await _change_status(update, context, t, link, ParticipantStatus.PAUSED, "/pause")
+
+
+@staff_only("resume")
+async def resume(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    await _change_status(update, context, t, link, ParticipantStatus.ACTIVE, "/resume")
+
+
+@staff_only("withdraw")
+async def withdraw(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    await _change_status(update, context, t, link, ParticipantStatus.WITHDRAWN, "/withdraw")
+
+
+@staff_only("revoke")
+async def revoke(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    args = context.args or []
+    target = args[0].lstrip("#") if args else ""
+    if not target.isdigit() or len(target) > 12:
+        await say(update, t("staff-usage-revoke"))
+        return
+    if int(target) == link.id:
+        await say(update, t("staff-revoke-self"))
+        return
+    reason = " ".join(args[1:])[:500] or None
+    now = context.services.clock()
+    actor = actor_for(link)
+
+    async def unit(tx: Tx) -> LinkRow | None:
+        return await people.revoke_link(tx, int(target), actor=actor, now=now, reason=reason)
+
+    revoked = await context.services.db.write(unit)
+    if revoked is None:
+        await say(update, t("staff-revoke-unknown", id=int(target)))
+        return
+    await say(update, t("staff-revoked", id=revoked.id, role=t(f"role-{revoked.role.value}")))
+
+
+@staff_only("staff")
+async def staff_list(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    async def unit(tx: Tx) -> list[LinkRow]:
+        return await people.staff_links(tx)
+
+    rows = await context.services.db.read(unit)
+    lines = [t("staff-list-header"), ""] + [_link_line(t, row) for row in rows]
+    await say(update, "\n".join(lines))
+
+
+async def on_staff_press(
+    update: Update,
+    context: AppContext,
+    query: CallbackQuery,
+    identity: Identity | None,
+    t: Translator,
+    press: Press,
+) -> None:
+    if staff_link(identity) is None:
+        await deny(update, context, identity, "staff button")
+        return
+    if isinstance(press, PagePress):
+        text, keyboard = await participant_page(context.services, t, press.page)
+        await answer(query)
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        return
+    await answer(query, t("notice-invalid-button"))
+
+
+STAFF_COMMANDS: tuple[tuple[str, Callable[[Update, AppContext], Any]], ...] = (
+    ("enroll", enroll),
+    ("caregiver", caregiver),
+    ("invite", invite_staff),
+    ("participants", participants),
+    ("participant", participant),
+    ("pause", pause),
+    ("resume", resume),
+    ("withdraw", withdraw),
+    ("revoke", revoke),
+    ("staff", staff_list),
+)
+
+
+def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:
+    for name, handler in STAFF_COMMANDS:
+        application.add_handler(CommandHandler(name, handler, filters=filters.ChatType.PRIVATE))

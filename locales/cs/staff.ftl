@@ -1,0 +1,68 @@
+# Texty pro studijní tým a pro pečující (kteří odpovídají za pacienta).
+
+staff-only = Tento příkaz je určen jen studijnímu týmu.
+staff-not-respondent = Účty studijního týmu samy na otázky neodpovídají. Příkazy pro tým zobrazí /help.
+linked-staff = Váš účet Telegramu je nyní propojen jako člen studijního týmu.
+staff-help =
+    <b>Příkazy pro studijní tým</b>
+    /enroll ID_ÚČASTNÍKA [en|cs] – zařadit účastníka; vytvoří odkaz pro pacienta a pro pečujícího
+    /caregiver ID_ÚČASTNÍKA – další odkaz pro pečujícího
+    /participants – všichni účastníci se stavem, posledním výsledkem a otevřenými upozorněními
+    /participant ID_ÚČASTNÍKA – historie a propojené účty
+    /pause, /resume, /withdraw ID_ÚČASTNÍKA [důvod] – změnit stav účastníka
+    /revoke ČÍSLO [důvod] – ukončit přístup pečujícího nebo člena týmu (číslo z /participant nebo /staff)
+    /invite – odkaz pro nového člena týmu
+    /staff – členové týmu
+staff-usage-enroll = Použití: /enroll ID_ÚČASTNÍKA [en|cs], například /enroll S001 cs. ID je 1–32 písmen, číslic, „-“ nebo „_“.
+staff-usage-subject = Použití: { $command } ID_ÚČASTNÍKA, například { $command } S001.
+staff-usage-revoke = Použití: /revoke ČÍSLO [důvod], s číslem z /participant nebo /staff.
+staff-exists = Účastník { $subject } už existuje.
+staff-unknown = Účastník { $subject } neexistuje.
+staff-enrolled =
+    Účastník <b>{ $subject }</b> je zařazen. Každý odkaz funguje jednou, do { $until }.
+    Odkaz pro pacienta:
+    { $patient_link }
+    Odkaz pro pečujícího:
+    { $caregiver_link }
+staff-caregiver-link =
+    Odkaz pro pečujícího účastníka <b>{ $subject }</b>, na jedno použití, do { $until }:
+    { $link }
+staff-staff-link =
+    Odkaz pro nového člena týmu, na jedno použití, do { $until }:
+    { $link }
+staff-participants-empty = Zatím není zařazen žádný účastník.
+staff-participants-header = <b>Účastníci</b>, strana { $page } z { $pages } (celkem { $count })
+staff-participants-line = <b>{ $subject }</b> · { $status } · naposledy { $last } · celkem { $total } · změna { $change } · otevřená upozornění { $alerts }
+staff-never = –
+staff-participant-header = <b>{ $subject }</b> · { $status }
+staff-participant-history = <b>Odeslaná hodnocení</b>
+staff-history-line = { $date }: { $total } ze 40, odpověděl(a) { $respondent } #{ $id }
+staff-participant-links = <b>Propojené účty</b>
+staff-link-line = #{ $id } { $role }, propojeno { $date }{ $revoked }
+staff-link-revoked = , zrušeno { $date }
+staff-status-changed = { $subject } je nyní { $status }.
+staff-status-unchanged = { $subject } se nezměnil(a) (nyní { $status }; vyřazení ze studie je konečné).
+staff-revoked = Přístup #{ $id } ({ $role }) byl zrušen.
+staff-revoke-unknown = Aktivní přístup pečujícího nebo člena týmu #{ $id } neexistuje. Pacienti se vyřazují příkazem /withdraw.
+staff-revoke-self = Svůj vlastní přístup zrušit nemůžete.
+staff-list-header = <b>Členové týmu</b>
+button-previous = Předchozí
+button-next = Další
+status-active = aktivní
+status-paused = pozastaven
+status-withdrawn = vyřazen
+role-patient = pacient
+role-caregiver = pečující
+role-staff = tým
+
+linked-caregiver = Děkujeme, váš účet Telegramu je nyní propojen jako pečující účastníka { $subject }.
+welcome-caregiver = Můžete za něj vyplňovat funkční škálu ALS (ALSFRS): deset krátkých otázek o člověku, o kterého pečujete, zodpovězených klepnutím na tlačítka.
+welcome-back-caregiver = Vítejte zpět. Odpovídáte za účastníka { $subject }.
+choose-participant = Za koho odpovídáte?
+history-header-caregiver = <b>Uložená hodnocení účastníka { $subject }</b>
+already-under-way = Hodnocení už probíhá, začal(a) ho { $who } { $when } ({ $answered } z 10 zodpovězeno). Můžete v něm pokračovat: dosavadní odpovědi zůstanou a u každé odpovědi se zaznamená, kdo ji zadal. Nebo ho nechte, jak je.
+started-by-patient = pacient
+started-by-caregiver = pečující
+button-join = Pokračovat v něm
+button-leave = Nechat být
+left-alone = Dobře, nic se nezměnilo.

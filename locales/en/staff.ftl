@@ -1,0 +1,68 @@
+# Texts for study staff, and for caregivers (who answer on a patient's behalf).
+
+staff-only = This command is for study staff only.
+staff-not-respondent = Staff accounts do not answer the questions themselves. Send /help for the staff commands.
+linked-staff = Your Telegram account is now linked as study staff.
+staff-help =
+    <b>Study staff commands</b>
+    /enroll SUBJECT_ID [en|cs] – enroll a participant; gives a patient link and a caregiver link
+    /caregiver SUBJECT_ID – another caregiver link
+    /participants – every participant with status, last total and open alerts
+    /participant SUBJECT_ID – history and linked accounts
+    /pause, /resume, /withdraw SUBJECT_ID [reason] – change a participant's status
+    /revoke NUMBER [reason] – end a caregiver's or staff member's access (the number from /participant or /staff)
+    /invite – a link for a new staff member
+    /staff – staff members
+staff-usage-enroll = Use: /enroll SUBJECT_ID [en|cs], for example /enroll S001 cs. A study ID is 1–32 letters, digits, "-" or "_".
+staff-usage-subject = Use: { $command } SUBJECT_ID, for example { $command } S001.
+staff-usage-revoke = Use: /revoke NUMBER [reason], with the number shown by /participant or /staff.
+staff-exists = Participant { $subject } already exists.
+staff-unknown = There is no participant { $subject }.
+staff-enrolled =
+    Participant <b>{ $subject }</b> is enrolled. Each link works once, until { $until }.
+    Patient link:
+    { $patient_link }
+    Caregiver link:
+    { $caregiver_link }
+staff-caregiver-link =
+    A caregiver link for <b>{ $subject }</b>, single use, until { $until }:
+    { $link }
+staff-staff-link =
+    A link for a new staff member, single use, until { $until }:
+    { $link }
+staff-participants-empty = No participants are enrolled yet.
+staff-participants-header = <b>Participants</b>, page { $page } of { $pages } ({ $count } in all)
+staff-participants-line = <b>{ $subject }</b> · { $status } · last { $last } · total { $total } · change { $change } · open alerts { $alerts }
+staff-never = –
+staff-participant-header = <b>{ $subject }</b> · { $status }
+staff-participant-history = <b>Submissions</b>
+staff-history-line = { $date }: { $total } of 40, answered by { $respondent } #{ $id }
+staff-participant-links = <b>Linked accounts</b>
+staff-link-line = #{ $id } { $role }, linked { $date }{ $revoked }
+staff-link-revoked = , revoked { $date }
+staff-status-changed = { $subject } is now { $status }.
+staff-status-unchanged = { $subject } was not changed (now { $status }; withdrawal is final).
+staff-revoked = Access #{ $id } ({ $role }) has been revoked.
+staff-revoke-unknown = There is no active caregiver or staff access #{ $id }. Patients are withdrawn with /withdraw.
+staff-revoke-self = You cannot revoke your own access.
+staff-list-header = <b>Staff members</b>
+button-previous = Previous
+button-next = Next
+status-active = active
+status-paused = paused
+status-withdrawn = withdrawn
+role-patient = patient
+role-caregiver = caregiver
+role-staff = staff
+
+linked-caregiver = Thank you, your Telegram account is now linked as a caregiver of participant { $subject }.
+welcome-caregiver = You can answer the ALS functional rating scale (ALSFRS) on their behalf: ten short questions about the person you care for, answered by tapping buttons.
+welcome-back-caregiver = Welcome back. You answer for participant { $subject }.
+choose-participant = Whom are you answering for?
+history-header-caregiver = <b>Saved assessments of { $subject }</b>
+already-under-way = An assessment is already under way, started { $who } on { $when } ({ $answered } of 10 answered). You can continue it: the answers so far are kept, and each answer records who gave it. Or leave it as it is.
+started-by-patient = by the patient
+started-by-caregiver = by a caregiver
+button-join = Continue it
+button-leave = Leave it
+left-alone = All right, nothing was changed.
