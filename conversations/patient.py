@@ -248,9 +248,14 @@ async def _open(
         proxy=_proxy(link),
     )
     if previous is not None and previous.chat_id is not None and previous.message_id is not None:
+        same_chat = (
+            update.effective_chat is not None and update.effective_chat.id == previous.chat_id
+        )
         await quietly(
             context.bot.edit_message_text(
-                translator(previous.language)("assessment-retired"),
+                translator(previous.language)(
+                    "assessment-retired" if same_chat else "assessment-taken-over"
+                ),
                 chat_id=previous.chat_id,
                 message_id=previous.message_id,
             )

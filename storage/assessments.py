@@ -39,11 +39,11 @@ from storage.people import link_is_active
 __all__ = [
     "AccessEnded",
     "NotYours",
-    "joined_by",
     "Outcome",
     "apply_action",
     "assessment",
     "in_progress",
+    "joined_by",
     "open_assessment",
     "set_message",
     "state_of",

@@ -94,3 +94,4 @@ cmd-history = Vaše uložená hodnocení
 cmd-language = Změnit jazyk
 cmd-cancel = Zatím skončit, odpovědi zůstanou
 cmd-help = Jak bota používat
+assessment-taken-over = V tomto hodnocení nyní pokračuje někdo jiný (pacient nebo pečující). Pošlete /assess a uvidíte, jak daleko je.

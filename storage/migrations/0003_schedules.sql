@@ -1,0 +1,3 @@
+-- 0003: reminder schedules (per-participant interval, time of day, zone), the moment each
+-- participant last became active, and an outbox of reminders and staff digests.
+-- (Being written; content follows.)
