@@ -283,3 +283,29 @@ async def test_audit_trail_is_complete_and_unchangeable(harness: Harness, app: o
     await harness.cli("export", "--output", str(output))
     assert stat.S_IMODE(output.stat().st_mode) == 0o600
     assert stat.S_IMODE(harness.db_path.stat().st_mode) == 0o600
+
+
+async def test_staff_invite_staff_and_revoking_staff_ends_access_at_once(
+    harness: Harness, app: object
+) -> None:
+    lead = await make_staff(harness)
+    await lead.send("/invite")
+    code = LINK.findall(lead.last_message().content)
+    assert len(code) == 1
+    colleague = harness.api.user(9002)
+    await colleague.send(f"/start {code[0]}")
+    assert "linked as study staff" in colleague.last_message().content
+    await colleague.send("/participants")
+    assert "No participants are enrolled yet" in colleague.last_message().content
+    await lead.send("/staff")
+    ids = re.findall(r"#(\d+) staff", lead.last_message().content)
+    assert len(ids) == 2
+    await lead.send(f"/revoke {ids[0]}")
+    assert "cannot revoke your own access" in lead.last_message().content
+    await lead.send(f"/revoke {ids[1]}")
+    assert "has been revoked" in lead.last_message().content
+    await colleague.send("/participants")
+    assert "only for people taking part" in colleague.last_message().content
+    await colleague.send("/enroll S299")
+    assert "only for people taking part" in colleague.last_message().content
+    assert (await harness.cli("participant", "S299", check=False)).returncode == 1
