@@ -17,7 +17,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_STUDY_FILE", "EnrollmentSettings", "Settings", "StudySettings", "load_study"]
+from conversations.safety import DeclineRules
+from conversations.symptoms import SymptomSettings
+
+__all__ = [
+    "DEFAULT_STUDY_FILE",
+    "AlertSettings",
+    "EnrollmentSettings",
+    "Settings",
+    "StudySettings",
+    "load_study",
+]
 
 DEFAULT_STUDY_FILE = "study-NCT03828123.toml"
 
@@ -54,9 +64,29 @@ class EnrollmentSettings(_Strict):
         return timedelta(days=self.code_ttl_days)
 
 
+class AlertSettings(_Strict):
+    """Where alerts go and when an unacknowledged one is sent again."""
+
+    # A staff group chat that gets every alert too (its numeric Telegram chat id), or none.
+    staff_group_chat_id: int | None = None
+    urgent_escalation_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
+    routine_escalation_hours: Annotated[int, Field(ge=1, le=30 * 24)] = 72
+
+    @property
+    def urgent_escalation(self) -> timedelta:
+        return timedelta(minutes=self.urgent_escalation_minutes)
+
+    @property
+    def routine_escalation(self) -> timedelta:
+        return timedelta(hours=self.routine_escalation_hours)
+
+
 class StudySettings(_Strict):
     study: StudyInfo
     enrollment: EnrollmentSettings = EnrollmentSettings()
+    decline: DeclineRules = DeclineRules()
+    symptoms: SymptomSettings = SymptomSettings()
+    alerts: AlertSettings = AlertSettings()
 
 
 class Settings(BaseSettings):
