@@ -3,7 +3,9 @@ change an answer at review, submit, resume. No Telegram and no SQL: every transi
 function from a state and an action to the next state, or an `AssessmentError`.
 
 Steps, in order: items 1-4, the feeding-tube question (only when the tube status is not known),
-item 5 in the variant that status gives, items 6-10, then review. After submit nothing changes.
+item 5 in the variant that status gives, items 6-10, the adverse-symptom question
+(`conversations.symptom_step`; answered once, its report goes to staff at once), then review.
+After submit nothing changes.
 
     AssessmentError
      ├── StaleAction     the action was meant for another step (an old button, a replay)
@@ -19,11 +21,14 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from conversations import symptom_step
 from conversations.instrument import ITEM_NUMBERS, LEVELS, Item5Variant, total
+from conversations.symptom_step import SymptomAction, SymptomState
 
 __all__ = [
     "REVIEW",
     "STEPS",
+    "SYMPTOMS",
     "TUBE",
     "Action",
     "AlreadySubmitted",
@@ -38,14 +43,16 @@ __all__ = [
     "StaleAction",
     "Status",
     "Submit",
+    "Symptoms",
     "apply",
     "new_assessment",
     "resume",
 ]
 
 TUBE: Final = "tube"
+SYMPTOMS: Final = "symptoms"
 REVIEW: Final = "review"
-STEPS: Final[tuple[str, ...]] = ("1", "2", "3", "4", TUBE, "5", "6", "7", "8", "9", "10")
+STEPS: Final[tuple[str, ...]] = ("1", "2", "3", "4", TUBE, "5", "6", "7", "8", "9", "10", SYMPTOMS)
 
 
 class Status(StrEnum):
@@ -101,7 +108,14 @@ class Submit:
     pass
 
 
-Action = Answer | Back | SetTube | AskTube | Edit | Submit
+@dataclass(frozen=True, slots=True)
+class Symptoms:
+    """An action of the adverse-symptom question."""
+
+    action: SymptomAction
+
+
+Action = Answer | Back | SetTube | AskTube | Edit | Submit | Symptoms
 
 
 def _frozen(scores: Mapping[int, int]) -> Mapping[int, int]:
@@ -117,6 +131,7 @@ class AssessmentState:
     position: str = "1"
     back_to_review: bool = False
     status: Status = Status.IN_PROGRESS
+    symptoms: SymptomState = field(default_factory=SymptomState)
 
     @property
     def item5_variant(self) -> Item5Variant | None:
@@ -153,7 +168,7 @@ def _first_open_step(state: AssessmentState) -> str:
             if number == 5 and state.has_tube is None:
                 return TUBE
             return str(number)
-    return REVIEW
+    return REVIEW if state.symptoms.done else SYMPTOMS
 
 
 def resume(state: AssessmentState) -> AssessmentState:
@@ -171,17 +186,21 @@ def _next_step(state: AssessmentState, after: str) -> str:
     index = STEPS.index(after) + 1
     while index < len(STEPS):
         step = STEPS[index]
-        if step == TUBE and state.has_tube is not None:
+        if (step == TUBE and state.has_tube is not None) or (
+            step == SYMPTOMS and state.symptoms.done
+        ):
             index += 1
             continue
         return step
-    return REVIEW if state.complete else _first_open_step(state)
+    return REVIEW if state.complete and state.symptoms.done else _first_open_step(state)
 
 
 def _previous_step(state: AssessmentState) -> str:
     if state.back_to_review:
         return REVIEW if state.complete else _first_open_step(state)
     if state.position == REVIEW:
+        return "10"
+    if state.position == SYMPTOMS:
         return "10"
     index = STEPS.index(state.position) - 1
     if index < 0:
@@ -225,11 +244,26 @@ def apply(state: AssessmentState, action: Action) -> AssessmentState:
                 raise InvalidAction("the tube answer is changed from item 5")
             return replace(state, position=TUBE)
         case Back():
+            if position == SYMPTOMS:
+                inner = symptom_step.back(state.symptoms)
+                if inner is not None:
+                    return replace(state, symptoms=inner)
             return replace(
                 state,
                 position=_previous_step(state),
                 back_to_review=False,
             )
+        case Symptoms(action=inner_action):
+            if position != SYMPTOMS:
+                raise InvalidAction("the symptom question is not shown")
+            try:
+                inner_state = symptom_step.step(state.symptoms, inner_action)
+            except symptom_step.StepError as exc:
+                raise InvalidAction(str(exc)) from exc
+            moved = replace(state, symptoms=inner_state)
+            if inner_state.done:
+                return replace(moved, position=_first_open_step(moved), back_to_review=False)
+            return moved
         case Edit(number=number):
             if position != REVIEW:
                 raise InvalidAction("answers are changed from review")
@@ -237,7 +271,7 @@ def apply(state: AssessmentState, action: Action) -> AssessmentState:
                 raise InvalidAction(f"no item {number}")
             return replace(state, position=str(number), back_to_review=True)
         case Submit():
-            if position != REVIEW or not state.complete:
+            if position != REVIEW or not state.complete or not state.symptoms.done:
                 raise InvalidAction("only a complete assessment at review can be submitted")
             return replace(state, status=Status.SUBMITTED)
     raise InvalidAction(f"unknown action {action!r}")

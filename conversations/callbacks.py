@@ -7,7 +7,17 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from conversations.assessment import Action, Answer, AskTube, Back, Edit, SetTube, Submit
+from conversations.assessment import (
+    Action,
+    Answer,
+    AskTube,
+    Back,
+    Edit,
+    SetTube,
+    Submit,
+    Symptoms,
+)
+from conversations.symptom_step import Finish, Grade, NoSymptoms, Pick, SymptomAction, Unpick
 
 __all__ = [
     "AssessmentPress",
@@ -15,15 +25,21 @@ __all__ = [
     "MenuPress",
     "PagePress",
     "Press",
+    "ReportPress",
     "encode_action",
     "encode_language",
     "encode_menu",
     "encode_page",
+    "encode_report",
     "parse",
 ]
 
-_ASSESSMENT: Final = re.compile(r"^a:(\d{1,12}):(\d{1,9}):(s[0-4]|b|t[01]|T|e(?:10|[1-9])|S)$")
-_MENU: Final = re.compile(r"^m:(assess|history|join|leave)(?::(\d{1,12}))?$")
+_SYMPTOM_OPS: Final = r"y(?:10|[0-9])|v[1-3]|u|n|d"
+_ASSESSMENT: Final = re.compile(
+    rf"^a:(\d{{1,12}}):(\d{{1,9}}):(s[0-4]|b|t[01]|T|e(?:10|[1-9])|S|{_SYMPTOM_OPS})$"
+)
+_REPORT: Final = re.compile(rf"^r:(\d{{1,12}}):(\d{{1,9}}):(b|{_SYMPTOM_OPS})$")
+_MENU: Final = re.compile(r"^m:(assess|history|symptoms|join|leave)(?::(\d{1,12}))?$")
 _LANGUAGE: Final = re.compile(r"^l:(en|cs)$")
 _PAGE: Final = re.compile(r"^pg:(\d{1,6})$")
 
@@ -33,6 +49,15 @@ class AssessmentPress:
     assessment_id: int
     revision: int
     action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPress:
+    """A button of a symptom report made with /symptoms; Back is `action=None`."""
+
+    report_id: int
+    revision: int
+    action: SymptomAction | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +78,33 @@ class PagePress:
     page: int
 
 
-Press = AssessmentPress | MenuPress | LanguagePress | PagePress
+Press = AssessmentPress | ReportPress | MenuPress | LanguagePress | PagePress
+
+
+def _symptom_op(action: SymptomAction) -> str:
+    match action:
+        case Pick(index=index):
+            return f"y{index}"
+        case Grade(severity=severity):
+            return f"v{severity}"
+        case Unpick():
+            return "u"
+        case NoSymptoms():
+            return "n"
+        case Finish():
+            return "d"
+    raise ValueError(f"{action!r} has no button")
+
+
+def encode_report(report_id: int, revision: int, action: SymptomAction | None) -> str:
+    op = "b" if action is None else _symptom_op(action)
+    return f"r:{report_id}:{revision}:{op}"
 
 
 def encode_action(assessment_id: int, revision: int, action: Action) -> str:
     match action:
+        case Symptoms(action=inner):
+            op = _symptom_op(inner)
         case Answer(score=score):
             op = f"s{score}"
         case Back():
@@ -85,7 +132,25 @@ def encode_language(language: str) -> str:
     return f"l:{language}"
 
 
+def _symptom_action(op: str) -> SymptomAction | None:
+    kind, arg = op[0], op[1:]
+    if kind == "y":
+        return Pick(int(arg))
+    if kind == "v":
+        return Grade(int(arg))
+    if kind == "u":
+        return Unpick()
+    if kind == "n":
+        return NoSymptoms()
+    if kind == "d":
+        return Finish()
+    return None
+
+
 def _action(op: str) -> Action:
+    inner = _symptom_action(op)
+    if inner is not None:
+        return Symptoms(inner)
     kind, arg = op[0], op[1:]
     if kind == "s":
         return Answer(int(arg))
@@ -105,6 +170,11 @@ def parse(data: str | None) -> Press | None:
         return None
     if match := _ASSESSMENT.fullmatch(data):
         return AssessmentPress(int(match.group(1)), int(match.group(2)), _action(match.group(3)))
+    if match := _REPORT.fullmatch(data):
+        op = match.group(3)
+        return ReportPress(
+            int(match.group(1)), int(match.group(2)), None if op == "b" else _symptom_action(op)
+        )
     if match := _MENU.fullmatch(data):
         target = match.group(2)
         return MenuPress(match.group(1), None if target is None else int(target))

@@ -4,13 +4,15 @@ settings and the clock through one object, instead of string-keyed dictionaries.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from storage.db import Database
+from storage.signals import SafetyConfig
 
 if TYPE_CHECKING:
     from bot.settings import Settings, StudySettings
@@ -28,6 +30,19 @@ class Services:
     settings: Settings
     study: StudySettings
     clock: Callable[[], datetime] = utc_now
+    # Called after a commit that created alerts, so that their delivery starts at once.
+    wake_alerts: Callable[[], None] = field(default=lambda: None)
+
+    @property
+    def safety(self) -> SafetyConfig:
+        study = self.study
+        return SafetyConfig(
+            rules=study.decline,
+            symptoms=study.symptoms,
+            urgent_escalation=study.alerts.urgent_escalation,
+            routine_escalation=study.alerts.routine_escalation,
+            timezone=ZoneInfo(study.study.timezone),
+        )
 
 
 class BotData:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from conversations import staff
+from conversations import staff, symptom_step
 from conversations.access import (
     actor_for,
     answer,
@@ -32,12 +33,20 @@ from conversations.access import (
     say,
     staff_link,
 )
-from conversations.assessment import AlreadySubmitted, AssessmentError, StaleAction
+from conversations.assessment import (
+    SYMPTOMS,
+    AlreadySubmitted,
+    AssessmentError,
+    StaleAction,
+    Symptoms,
+)
 from conversations.callbacks import (
     AssessmentPress,
     LanguagePress,
     MenuPress,
+    ReportPress,
     encode_menu,
+    encode_report,
     parse,
 )
 from conversations.context import AppContext, Services
@@ -46,9 +55,10 @@ from conversations.render import (
     assessment_screen,
     language_screen,
     submitted_screen,
+    symptom_screen,
 )
 from locales import Language, Translator, language_from_telegram, translator
-from storage import assessments, people
+from storage import assessments, people, symptom_reports
 from storage.assessments import AccessEnded, NotYours, state_of
 from storage.db import Tx
 from storage.models import (
@@ -314,6 +324,9 @@ async def on_press(update: Update, context: AppContext) -> None:
     if isinstance(press, AssessmentPress):
         await _assessment_press(update, context, query, identity, t, press)
         return
+    if isinstance(press, ReportPress):
+        await _report_press(update, context, query, identity, t, press)
+        return
     await staff.on_staff_press(update, context, query, identity, t, press)
 
 
@@ -355,6 +368,8 @@ async def _menu(
     await answer(query)
     if press.what == "history":
         await _history_of(update, context, t, link)
+    elif press.what == "symptoms":
+        await _open_report(update, context, t, link)
     else:
         await _open(update, context, t, link, join=False)
 
@@ -376,6 +391,8 @@ async def _assessment_press(
     actors: dict[int, Actor] = {_pid(link): actor_for(link) for link in links}
     now = services.clock()
 
+    safety = services.safety
+
     async def unit(tx: Tx) -> assessments.Outcome:
         return await assessments.apply_action(
             tx,
@@ -384,6 +401,7 @@ async def _assessment_press(
             action=press.action,
             actors=actors,
             now=now,
+            safety=safety,
         )
 
     try:
@@ -426,6 +444,17 @@ async def _assessment_press(
             proxy=outcome.actor.role.value == Role.CAREGIVER.value,
         )
     await _reply_to_press(query, screen)
+    if outcome.alerts:
+        services.wake_alerts()
+    if outcome.triage is not None and outcome.triage.urgent:
+        await _urgent_advice(update, services, t)
+
+
+async def _urgent_advice(update: Update, services: Services, t: Translator) -> None:
+    """An urgent symptom: tell the respondent plainly whom to call. No other advice."""
+    phone = services.study.study.site_phone
+    text = t("urgent-call-site", phone=phone) if phone else t("urgent-call-site-no-phone")
+    await say(update, f"<b>{escape(text, quote=False)}</b>")
 
 
 async def _reply_to_press(query: CallbackQuery, screen: Screen) -> None:
@@ -503,6 +532,157 @@ async def _history_of(update: Update, context: AppContext, t: Translator, link: 
     await say(update, "\n".join(lines))
 
 
+# --- /symptoms: a report outside an assessment -------------------------------------------------
+
+
+def _report_screen(t: Translator, report: symptom_reports.OpenReport, *, proxy: bool) -> Screen:
+    def data(action: symptom_step.SymptomAction | None) -> str:
+        return encode_report(report.id, report.revision, action)
+
+    return symptom_screen(t, report.state, proxy=proxy, data=data, standalone=True)
+
+
+async def symptoms(update: Update, context: AppContext) -> None:
+    identity = await identity_of(context.services, update)
+    t = translator(language_of(identity, update))
+    links = respondent_links(identity)
+    if not links:
+        await say(update, t("staff-not-respondent" if staff_link(identity) else "stranger"))
+        return
+    link = await _choose(update, t, links, "symptoms")
+    if link is not None:
+        await _open_report(update, context, t, link)
+
+
+async def _open_report(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    services = context.services
+    assert link.participant is not None
+    if link.participant.status is not ParticipantStatus.ACTIVE:
+        await say(update, t("participant-inactive"))
+        return
+    actor = actor_for(link)
+    now = services.clock()
+    pid = _pid(link)
+
+    async def unit(
+        tx: Tx,
+    ) -> tuple[symptom_reports.OpenReport, symptom_reports.OpenReport | None]:
+        return await symptom_reports.open_report(
+            tx, participant_id=pid, actor=actor, language=t.language, now=now
+        )
+
+    report, old = await services.db.write(unit)
+    if old is not None and old.chat_id is not None and old.message_id is not None:
+        await quietly(
+            context.bot.edit_message_text(
+                t("symptoms-cancelled"), chat_id=old.chat_id, message_id=old.message_id
+            )
+        )
+    await _show_report(update, context, t, report, proxy=_proxy(link))
+
+
+async def _show_report(
+    update: Update,
+    context: AppContext,
+    t: Translator,
+    report: symptom_reports.OpenReport,
+    *,
+    proxy: bool,
+) -> None:
+    screen = _report_screen(t, report, proxy=proxy)
+    message = await say(update, screen.text, screen.keyboard)
+    if message is not None:
+        chat_id, message_id, rid = message.chat_id, message.message_id, report.id
+
+        async def remember(tx: Tx) -> None:
+            await symptom_reports.set_report_message(tx, rid, chat_id, message_id)
+
+        await context.services.db.write(remember)
+
+
+async def _report_press(
+    update: Update,
+    context: AppContext,
+    query: CallbackQuery,
+    identity: Identity | None,
+    t: Translator,
+    press: ReportPress,
+) -> None:
+    services = context.services
+    links = respondent_links(identity)
+    actors = {_pid(link): actor_for(link) for link in links}
+    subjects = {_pid(link): _subject(link) for link in links}
+    now = services.clock()
+    safety = services.safety
+
+    async def unit(tx: Tx) -> symptom_reports.ReportOutcome:
+        return await symptom_reports.apply_report_action(
+            tx,
+            report_id=press.report_id,
+            revision=press.revision,
+            action=press.action,
+            actors=actors,
+            subject_of=subjects,
+            now=now,
+            config=safety,
+        )
+
+    try:
+        outcome = await services.db.write(unit)
+    except symptom_reports.ReportClosed:
+        await answer(query, t("notice-already-answered"))
+        return
+    except symptom_step.StepError:
+        log.warning("refused a symptom report action (update %s)", update.update_id)
+        await answer(query, t("notice-invalid-button"))
+        return
+    if outcome.cancelled:
+        await asyncio.gather(answer(query), query.edit_message_text(t("symptoms-cancelled")))
+        return
+    if outcome.triage is not None:
+        await asyncio.gather(answer(query), query.edit_message_text(t("symptoms-saved")))
+        if outcome.triage.reports:
+            services.wake_alerts()
+        if outcome.triage.urgent:
+            await _urgent_advice(update, services, t)
+        return
+    link = _link_for(links, outcome.report.participant_id)
+    proxy = link is not None and _proxy(link)
+    await _reply_to_press(query, _report_screen(t, outcome.report, proxy=proxy))
+
+
+async def _describe_in_report(
+    update: Update, context: AppContext, t: Translator, links: list[LinkInfo], text: str
+) -> bool:
+    """Free text for a /symptoms report that asked for a description; True when it was one."""
+    services = context.services
+    limit = services.study.symptoms.other_max_length
+    now = services.clock()
+    for link in links:
+        pid = _pid(link)
+
+        async def unit(tx: Tx, pid: int = pid) -> symptom_reports.OpenReport | None:
+            return await symptom_reports.describe_open(
+                tx, participant_id=pid, text=text, now=now, max_text=limit
+            )
+
+        try:
+            report = await services.db.write(unit)
+        except symptom_step.StepError:
+            await say(update, t("symptom-other-too-long", max=limit))
+            return True
+        if report is not None:
+            if report.chat_id is not None and report.message_id is not None:
+                await quietly(
+                    context.bot.edit_message_reply_markup(
+                        chat_id=report.chat_id, message_id=report.message_id, reply_markup=None
+                    )
+                )
+            await _show_report(update, context, t, report, proxy=_proxy(link))
+            return True
+    return False
+
+
 # --- language, help, everything else ----------------------------------------------------------
 
 
@@ -558,6 +738,10 @@ async def free_text(update: Update, context: AppContext) -> None:
     if not links:
         await say(update, t("staff-help" if staff_link(identity) else "stranger"))
         return
+    text = update.effective_message.text if update.effective_message else None
+    text = text or ""
+    if await _describe_in_report(update, context, t, links, text):
+        return
     pids = {_pid(link): link for link in links}
 
     async def unit(tx: Tx) -> list[AssessmentRecord]:
@@ -574,7 +758,47 @@ async def free_text(update: Update, context: AppContext) -> None:
     if link.participant is None or link.participant.status is not ParticipantStatus.ACTIVE:
         await say(update, t("nothing-to-do"))
         return
+    state = state_of(mine[0])
+    if state.position == SYMPTOMS and state.symptoms.position == symptom_step.OTHER_TEXT:
+        await _describe_in_assessment(update, context, t, link, mine[0], text)
+        return
     await say(update, t("tap-reminder"))
+    await _open(update, context, t, link, join=True)
+
+
+async def _describe_in_assessment(
+    update: Update,
+    context: AppContext,
+    t: Translator,
+    link: LinkInfo,
+    record: AssessmentRecord,
+    text: str,
+) -> None:
+    """The respondent's words for "something else", typed where the bot asked for them."""
+    services = context.services
+    limit = services.study.symptoms.other_max_length
+    if not " ".join(text.split()) or len(" ".join(text.split())) > limit:
+        await say(update, t("symptom-other-too-long", max=limit))
+        return
+    actors = {_pid(link): actor_for(link)}
+    now = services.clock()
+    safety = services.safety
+
+    async def unit(tx: Tx) -> assessments.Outcome:
+        return await assessments.apply_action(
+            tx,
+            assessment_id=record.id,
+            revision=record.revision,
+            action=Symptoms(symptom_step.Describe(text)),
+            actors=actors,
+            now=now,
+            safety=safety,
+        )
+
+    try:
+        await services.db.write(unit)
+    except (AssessmentError, AccessEnded, NotYours):
+        await say(update, t("tap-reminder"))
     await _open(update, context, t, link, join=True)
 
 
@@ -596,6 +820,7 @@ async def on_error(update: object, context: AppContext) -> None:
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("assess", "cmd-assess"),
+    ("symptoms", "cmd-symptoms"),
     ("history", "cmd-history"),
     ("language", "cmd-language"),
     ("cancel", "cmd-cancel"),
@@ -608,6 +833,7 @@ def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> N
     application.add_handler(CommandHandler("start", start, filters=private))
     application.add_handler(CommandHandler("assess", assess, filters=private))
     application.add_handler(CommandHandler("cancel", cancel, filters=private))
+    application.add_handler(CommandHandler("symptoms", symptoms, filters=private))
     application.add_handler(CommandHandler("history", history, filters=private))
     application.add_handler(CommandHandler("language", language, filters=private))
     application.add_handler(CommandHandler("help", help_command, filters=private))

@@ -6,6 +6,7 @@ locale; values put into HTML are escaped here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -14,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from conversations.assessment import (
     REVIEW,
+    SYMPTOMS,
     TUBE,
     Answer,
     AskTube,
@@ -22,9 +24,22 @@ from conversations.assessment import (
     Edit,
     SetTube,
     Submit,
+    Symptoms,
 )
 from conversations.callbacks import encode_action, encode_language, encode_menu
 from conversations.instrument import ITEM_NUMBERS, LEVELS, Item, Item5Variant, item
+from conversations.symptom_step import (
+    OTHER_TEXT,
+    Finish,
+    Grade,
+    NoSymptoms,
+    Pick,
+    SymptomAction,
+    SymptomState,
+    Unpick,
+)
+from conversations.symptoms import CATALOGUE, OTHER, Severity
+from conversations.symptoms import SYMPTOMS as SYMPTOM_BY_ID
 from locales import Translator
 
 __all__ = [
@@ -36,6 +51,8 @@ __all__ = [
     "language_screen",
     "start_button",
     "submitted_screen",
+    "symptom_screen",
+    "symptoms_summary",
 ]
 
 
@@ -64,8 +81,15 @@ def assessment_screen(
 ) -> Screen:
     """The message for the current step: an item, the feeding-tube question, or review."""
 
-    def data(action: Answer | Back | SetTube | AskTube | Edit | Submit) -> str:
+    def data(action: Answer | Back | SetTube | AskTube | Edit | Submit | Symptoms) -> str:
         return encode_action(assessment_id, revision, action)
+
+    if state.position == SYMPTOMS:
+
+        def symptom_data(action: SymptomAction | None) -> str:
+            return data(Back() if action is None else Symptoms(action))
+
+        return symptom_screen(t, state.symptoms, proxy=proxy, data=symptom_data, standalone=False)
 
     back = _button(t("button-back"), data(Back()))
     if state.position == REVIEW:
@@ -84,6 +108,7 @@ def assessment_screen(
                     quote=False,
                 )
             )
+        lines += ["", escape(symptoms_summary(t, state.symptoms), quote=False)]
         lines += ["", t("review-total", total=state.total or 0), "", t("review-hint")]
         edits = [_button(t("button-edit", number=n), data(Edit(n))) for n in ITEM_NUMBERS]
         submit = _button(t("button-submit"), data(Submit()))
@@ -171,3 +196,101 @@ def language_screen(t: Translator) -> Screen:
         [_button("Čeština", encode_language("cs"))],
     ]
     return Screen(t("language-prompt"), InlineKeyboardMarkup(rows))
+
+
+def _symptom_name(t: Translator, symptom_id: str, *, proxy: bool) -> str:
+    return t(SYMPTOM_BY_ID[symptom_id].label_key(proxy=proxy))
+
+
+def symptoms_summary(t: Translator, state: SymptomState) -> str:
+    """One line for review: the symptoms reported with their severity, or none."""
+    if not state.chosen:
+        return t("review-symptoms-none")
+    parts = []
+    for entry in CATALOGUE:
+        if entry.id in state.chosen:
+            name = (
+                state.other_text
+                if entry.id == OTHER and state.other_text
+                else t(entry.label_key(proxy=False))
+            )
+            parts.append(
+                t(
+                    "symptom-with-severity",
+                    name=name,
+                    severity=t(Severity(state.chosen[entry.id]).name_key),
+                )
+            )
+    return t("review-symptoms", list="; ".join(parts))
+
+
+def symptom_screen(
+    t: Translator,
+    state: SymptomState,
+    *,
+    proxy: bool,
+    data: Callable[[SymptomAction | None], str],
+    standalone: bool,
+    max_text: int = 500,
+) -> Screen:
+    """The symptom question (a list of symptoms, each graded), a severity question, or the
+    request for a short description. `data(None)` is the Back (or Cancel) button."""
+    back = _button(
+        t(
+            "button-cancel"
+            if standalone and state.grading is None and state.position != OTHER_TEXT
+            else "button-back"
+        ),
+        data(None),
+    )
+    if state.position == OTHER_TEXT:
+        text = "\n".join([t("symptoms-header"), "", t("symptom-other-prompt", max=max_text)])
+        return Screen(text, InlineKeyboardMarkup([[back]]))
+    grading = state.grading
+    if grading is not None:
+        name = _symptom_name(t, grading, proxy=proxy)
+        if grading == OTHER and state.other_text:
+            name = f"{name}: {state.other_text}"
+        lines = [f"<b>{escape(name, quote=False)}</b>", "", t("severity-question"), ""]
+        rows: list[list[InlineKeyboardButton]] = []
+        for level in Severity:
+            lines.append(
+                escape(
+                    t(
+                        "severity-line",
+                        level=level.value,
+                        name=t(level.name_key),
+                        explanation=t(level.explanation_key),
+                    ),
+                    quote=False,
+                )
+            )
+            label = t("severity-button", level=level.value, name=t(level.name_key))
+            if state.chosen.get(grading) == level.value:
+                label = t("answer-chosen", label=label)
+            rows.append([_button(label, data(Grade(level.value)))])
+        if grading in state.chosen:
+            rows.append([_button(t("button-remove-symptom"), data(Unpick()))])
+        rows.append([back])
+        return Screen("\n".join(lines), InlineKeyboardMarkup(rows))
+    lines = [
+        t("symptoms-header"),
+        "",
+        escape(t("symptoms-question-proxy" if proxy else "symptoms-question"), quote=False),
+        "",
+        escape(t("symptoms-hint-standalone" if standalone else "symptoms-hint"), quote=False),
+    ]
+    if state.chosen:
+        lines += ["", escape(symptoms_summary(t, state), quote=False)]
+    rows = []
+    if not state.chosen and not standalone:
+        rows.append([_button(t("symptoms-none"), data(NoSymptoms()))])
+    for index, entry in enumerate(CATALOGUE):
+        label = t(entry.label_key(proxy=proxy))
+        if entry.id in state.chosen:
+            label = t("answer-chosen", label=label)
+        rows.append([_button(label, data(Pick(index)))])
+    if state.chosen:
+        rows.append([_button(t("button-symptoms-done"), data(Finish()))])
+    rows.append([back])
+    return Screen("\n".join(lines), InlineKeyboardMarkup(rows))

@@ -56,9 +56,13 @@ class Translator:
         self._bundle = FluentBundle([language], use_isolating=False)
         for text in _resources(language):
             resource = FluentResource(text)
-            junk = [entry for entry in resource.body if type(entry).__name__ == "Junk"]
+            junk = [
+                str(getattr(e, "content", ""))[:80]
+                for e in resource.body
+                if type(e).__name__ == "Junk"
+            ]
             if junk:
-                raise ValueError(f"locale {language}: unparsable entries {junk}")
+                raise ValueError(f"locale {language}: unparsable {junk}")
             self._bundle.add_resource(resource)
 
     def __call__(self, key: str, **args: str | int | float) -> str:

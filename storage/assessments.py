@@ -23,6 +23,8 @@ from conversations.assessment import (
     resume,
 )
 from conversations.instrument import Item5Variant
+from conversations.safety import Signal
+from conversations.symptoms import Triage
 from storage import audit
 from storage.db import Row, Tx
 from storage.models import (
@@ -35,6 +37,13 @@ from storage.models import (
     iso,
 )
 from storage.people import link_is_active
+from storage.signals import (
+    SafetyConfig,
+    raise_decline_alerts,
+    submit_symptom_report,
+    symptom_state_from_json,
+    symptom_state_json,
+)
 
 __all__ = [
     "AccessEnded",
@@ -64,6 +73,13 @@ class Outcome:
     record: AssessmentRecord
     actor: Actor  # who pressed: the patient or which caregiver
     previous: Submission | None  # for a submission: the one before it
+    triage: Triage | None = None  # when this press answered the symptom question
+    signals: tuple[Signal, ...] = ()  # decline rules that fired on submission
+
+    @property
+    def alerts(self) -> bool:
+        """Whether this press created alerts for staff (to wake their delivery)."""
+        return bool(self.signals) or bool(self.triage and self.triage.reports)
 
 
 def state_of(record: AssessmentRecord) -> AssessmentState:
@@ -73,6 +89,7 @@ def state_of(record: AssessmentRecord) -> AssessmentState:
         position=record.position,
         back_to_review=record.back_to_review,
         status=Status(record.status),
+        symptoms=symptom_state_from_json(record.symptoms_state),
     )
 
 
@@ -110,6 +127,7 @@ def _record(row: Row, answers: dict[int, int]) -> AssessmentRecord:
         message_id=row["message_id"],
         started_by=row["started_by"],
         started_by_role=Role(row["started_by_role"]),
+        symptoms_state=row["symptoms_state"],
     )
 
 
@@ -198,6 +216,7 @@ async def apply_action(
     action: Action,
     actors: Mapping[int, Actor],
     now: datetime,
+    safety: SafetyConfig | None = None,
 ) -> Outcome:
     """Apply one press. `actors` maps each participant the account may answer for to the actor
     it answers as; an assessment of any other participant is refused as NotYours."""
@@ -263,14 +282,45 @@ async def apply_action(
             old=before.has_tube,
             new=after.has_tube,
         )
+    safety = safety or SafetyConfig()
+    subject = str(
+        await tx.scalar("SELECT subject FROM participants WHERE id = ?", (record.participant_id,))
+    )
+    found: Triage | None = None
+    if after.symptoms.done and not before.symptoms.done:
+        found = await submit_symptom_report(
+            tx,
+            participant_id=record.participant_id,
+            subject=subject,
+            assessment_id=assessment_id,
+            report_id=None,
+            state=after.symptoms,
+            language=record.language,
+            actor=actor,
+            now=now,
+            config=safety,
+        )
     submitted = after.status is Status.SUBMITTED
     previous: Submission | None = None
+    signals: list[Signal] = []
     if submitted:
         previous = await _last_submission(tx, record.participant_id)
+        assert after.item5_variant is not None
+        signals = await raise_decline_alerts(
+            tx,
+            participant_id=record.participant_id,
+            subject=subject,
+            assessment_id=assessment_id,
+            answers=dict(after.answers),
+            item5_variant=after.item5_variant.value,
+            submitted_at=now,
+            actor=actor,
+            config=safety,
+        )
     await tx.execute(
         "UPDATE assessments SET position = ?, back_to_review = ?, has_tube = ?,"
         " revision = revision + 1, status = ?, submitted_at = ?, submitted_by = ?,"
-        " item5_variant = ?, total = ? WHERE id = ?",
+        " item5_variant = ?, total = ?, symptoms_state = ? WHERE id = ?",
         (
             after.position,
             int(after.back_to_review),
@@ -280,6 +330,7 @@ async def apply_action(
             actor.link_id if submitted else None,
             after.item5_variant.value if submitted and after.item5_variant else None,
             after.total if submitted else None,
+            symptom_state_json(after.symptoms),
             assessment_id,
         ),
     )
@@ -295,7 +346,13 @@ async def apply_action(
         )
     updated = await assessment(tx, assessment_id)
     assert updated is not None
-    return Outcome(record=updated, actor=actor, previous=previous)
+    return Outcome(
+        record=updated,
+        actor=actor,
+        previous=previous,
+        triage=found,
+        signals=tuple(signals),
+    )
 
 
 _SUBMISSIONS = (

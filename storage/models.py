@@ -125,6 +125,7 @@ class AssessmentRecord(_Model):
     message_id: int | None
     started_by: int
     started_by_role: Role
+    symptoms_state: str = "{}"
 
 
 class Submission(_Model):

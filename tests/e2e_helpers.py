@@ -24,12 +24,20 @@ async def answer_items(
     *,
     tube: str = "No feeding tube",
     stop_after: int | None = None,
+    symptoms_none: bool = True,
 ) -> None:
-    """From the current question, answer each item shown with `scores[item]` until review."""
-    for _ in range(12):
+    """From the current question, answer each item shown with `scores[item]` until review
+    (answering "None" to the symptom question unless `symptoms_none` is False: then it stops
+    at the symptom question)."""
+    for _ in range(14):
         text = user.last_message().content
         if "Total:" in text or "Celkem:" in text:
             return
+        if not symptoms_none and ("New symptoms" in text or "Nové příznaky" in text):
+            return
+        if symptoms_none and ("New symptoms" in text or "Nové příznaky" in text):
+            await user.press("None" if "None" in user.buttons() else "Žádný")
+            continue
         if tube in user.buttons() or "Bez sondy" in user.buttons():
             await user.press(tube if tube in user.buttons() else "Bez sondy")
             continue

@@ -6,6 +6,7 @@ import pytest
 
 from conversations.assessment import (
     REVIEW,
+    SYMPTOMS,
     TUBE,
     Action,
     AlreadySubmitted,
@@ -18,11 +19,14 @@ from conversations.assessment import (
     SetTube,
     Status,
     Submit,
+    Symptoms,
     apply,
     new_assessment,
     resume,
 )
 from conversations.instrument import Item5Variant
+from conversations.symptom_step import Describe, Finish, Grade, NoSymptoms, Pick, Unpick
+from conversations.symptoms import CATALOGUE
 
 
 def run(state: AssessmentState, *actions: object) -> AssessmentState:
@@ -35,6 +39,8 @@ def answer_all(state: AssessmentState, score: int = 3) -> AssessmentState:
     while state.position != REVIEW:
         if state.position == TUBE:
             state = apply(state, SetTube(False))
+        elif state.position == SYMPTOMS:
+            state = apply(state, Symptoms(NoSymptoms()))
         else:
             state = apply(state, Answer(score))
     return state
@@ -174,3 +180,57 @@ def test_states_are_immutable() -> None:
     assert after.answers == {1: 4}
     with pytest.raises(TypeError):
         after.answers[2] = 3  # type: ignore[index]
+
+
+def test_after_item_10_comes_the_symptom_question_then_review() -> None:
+    state = new_assessment(False)
+    while state.position != SYMPTOMS:
+        state = apply(state, Answer(4))
+    assert apply(state, Back()).position == "10"
+    headache = next(i for i, s in enumerate(CATALOGUE) if s.id == "headache")
+    state = apply(state, Symptoms(Pick(headache)))
+    assert state.position == SYMPTOMS
+    assert state.symptoms.grading == "headache"
+    state = apply(state, Back())  # back from the severity question to the list
+    assert state.symptoms.grading is None
+    assert state.position == SYMPTOMS
+    state = run(state, Symptoms(Pick(headache)), Symptoms(Grade(2)))
+    assert dict(state.symptoms.chosen) == {"headache": 2}
+    state = apply(state, Symptoms(Finish()))
+    assert state.position == REVIEW
+    assert state.symptoms.done
+    # Once reported, the symptom question is not asked again in this assessment.
+    state = run(state, Back(), Answer(3))
+    assert state.position == REVIEW
+    assert apply(state, Submit()).status is Status.SUBMITTED
+
+
+def test_something_else_asks_for_a_description_first() -> None:
+    state = new_assessment(False)
+    while state.position != SYMPTOMS:
+        state = apply(state, Answer(2))
+    other = len(CATALOGUE) - 1
+    state = apply(state, Symptoms(Pick(other)))
+    assert state.symptoms.position == "other"
+    with pytest.raises(InvalidAction):
+        apply(state, Symptoms(Describe("   ")))
+    with pytest.raises(InvalidAction):
+        apply(state, Symptoms(Describe("x" * 501)))
+    state = apply(state, Symptoms(Describe("  ringing   in the ears ")))
+    assert state.symptoms.other_text == "ringing in the ears"
+    state = apply(state, Symptoms(Grade(1)))
+    state = run(state, Symptoms(Pick(other)), Symptoms(Unpick()))
+    assert dict(state.symptoms.chosen) == {}
+    assert state.symptoms.other_text is None
+
+
+def test_review_cannot_be_reached_or_submitted_without_the_symptom_answer() -> None:
+    state = new_assessment(False)
+    for _ in range(10):
+        state = apply(state, Answer(4))
+    assert state.position == SYMPTOMS
+    with pytest.raises(InvalidAction):
+        apply(state, Submit())
+    assert resume(state).position == SYMPTOMS
+    with pytest.raises(InvalidAction):
+        apply(state, Symptoms(Grade(3)))

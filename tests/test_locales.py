@@ -54,7 +54,10 @@ def test_every_message_formats_to_non_empty_text(language: Language) -> None:
     t = translator(language)
     source = _source(language)
     for key in message_ids(language):
-        args: dict[str, str | int | float] = dict.fromkeys(_arguments(_block(source, key)), 2)
+        names = _arguments(_block(source, key))
+        for reference in re.findall(r"\{\s*([a-z][\w-]*)\s*\}", _block(source, key)):
+            names |= _arguments(_block(source, reference))
+        args: dict[str, str | int | float] = dict.fromkeys(names, 2)
         assert t(key, **args).strip(), key
 
 

@@ -13,13 +13,16 @@ import pytest
 
 from conversations.assessment import (
     REVIEW,
+    SYMPTOMS,
     TUBE,
     AlreadySubmitted,
     Answer,
     SetTube,
     StaleAction,
     Submit,
+    Symptoms,
 )
+from conversations.symptom_step import NoSymptoms
 from storage import assessments, audit, people
 from storage.assessments import NotYours
 from storage.db import Database, DatabaseTooNew, Tx, migrations
@@ -201,6 +204,11 @@ async def test_answers_are_checked_against_revision_and_owner(db: Database) -> N
     while True:
         out = await press(rev, Answer(2))
         rev = out.record.revision
+        if out.record.position == SYMPTOMS:
+            out = await press(rev, Symptoms(NoSymptoms()))
+            rev = out.record.revision
+            assert out.triage is not None
+            assert not out.triage.reports
         if out.record.position == REVIEW:
             break
     done = await press(rev, Submit())

@@ -95,3 +95,4 @@ cmd-language = Změnit jazyk
 cmd-cancel = Zatím skončit, odpovědi zůstanou
 cmd-help = Jak bota používat
 assessment-taken-over = V tomto hodnocení nyní pokračuje někdo jiný (pacient nebo pečující). Pošlete /assess a uvidíte, jak daleko je.
+cmd-symptoms = Nahlásit nový příznak

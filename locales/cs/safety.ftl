@@ -136,3 +136,39 @@ decline-swallowing = { $subject }: polykání (položka 3) kleslo na { $limit } 
         [0] { item-swallowing-level-0 }
        *[other] { $new_score }
     }).
+
+## Otázka na příznaky na obrazovce.
+
+symptoms-header = <b>Nové příznaky</b>
+symptoms-hint = Klepněte na každý příznak, který se objevil, a pak na Hotovo. Pokud nic nového není, klepněte na Žádný.
+symptoms-hint-standalone = Klepněte na každý příznak, který se objevil, a uveďte, jak je silný; pak klepněte na Hotovo.
+severity-line = { $level } · { $name }: { $explanation }
+severity-button = { $level } · { $name }
+symptom-with-severity = { $name } ({ $severity })
+button-remove-symptom = Odebrat tento příznak
+button-symptoms-done = Hotovo
+button-cancel = Zrušit
+review-symptoms-none = Nové příznaky: žádné.
+review-symptoms = Nové příznaky: { $list }.
+symptoms-cancelled = Dobře, nic nebylo nahlášeno.
+symptoms-open-assessment = Příznaky lze nahlásit i na konci rozpracovaného hodnocení. Zde je samostatné hlášení:
+
+## Upozornění pro tým na nahlášené příznaky. Argumenty: $subject, $date (RRRR-MM-DD),
+## $severity (1-3); „něco jiného“ má navíc $text (slova respondenta, zobrazená escapovaně).
+
+alert-severity = { $severity ->
+        [1] mírné
+        [2] středně silné
+       *[3] silné
+    }
+symptom-alert-headache = { $subject }: bolest hlavy nahlášena { $date }, { alert-severity }.
+symptom-alert-injection-site = { $subject }: bolest, otok, zarudnutí nebo prosakování v místě vpichu nahlášeno { $date }, { alert-severity } (komplikace v místě aplikace).
+symptom-alert-meningism = { $subject }: ztuhlá šíje s horečkou nebo bolest očí ze světla nahlášeny { $date }, { alert-severity } (možný meningeální syndrom).
+symptom-alert-leg-weakness = { $subject }: nová slabost nebo necitlivost nohou nahlášena { $date }, { alert-severity } (možný nový neurologický deficit).
+symptom-alert-bladder = { $subject }: nová ztráta kontroly nad močovým měchýřem nahlášena { $date }, { alert-severity } (možný nový neurologický deficit).
+symptom-alert-breathing = { $subject }: mnohem těžší dýchání než obvykle nahlášeno { $date }, { alert-severity } (možné respirační selhání).
+symptom-alert-fever = { $subject }: horečka nebo zimnice nahlášeny { $date }, { alert-severity } (možná infekce).
+symptom-alert-neck-arm = { $subject }: bolest krku nebo bolest či brnění do paží nahlášeny { $date }, { alert-severity } (možná stenóza krční páteře).
+symptom-alert-urination = { $subject }: pálení nebo časté močení nahlášeno { $date }, { alert-severity } (možná cystitida).
+symptom-alert-sweating = { $subject }: neobvykle silné pocení nahlášeno { $date }, { alert-severity } (hyperhidróza).
+symptom-alert-other = { $subject }: jiný příznak nahlášen { $date }, { alert-severity }: „{ $text }“.

@@ -93,3 +93,4 @@ cmd-language = Change the language
 cmd-cancel = Stop for now, answers are kept
 cmd-help = How to use this bot
 assessment-taken-over = This assessment is now being continued by someone else (the patient or a caregiver). Send /assess to see where it stands.
+cmd-symptoms = Report a new symptom

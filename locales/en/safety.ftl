@@ -125,3 +125,39 @@ decline-swallowing = { $subject }: swallowing (item 3) fell to { $limit } or les
         [0] { item-swallowing-level-0 }
        *[other] { $new_score }
     }).
+
+## The symptom question on screen.
+
+symptoms-header = <b>New symptoms</b>
+symptoms-hint = Tap each symptom that applies, then Done. If there is nothing new, tap None.
+symptoms-hint-standalone = Tap each symptom that applies and say how strong it is, then tap Done.
+severity-line = { $level } · { $name }: { $explanation }
+severity-button = { $level } · { $name }
+symptom-with-severity = { $name } ({ $severity })
+button-remove-symptom = Remove this symptom
+button-symptoms-done = Done
+button-cancel = Cancel
+review-symptoms-none = New symptoms: none.
+review-symptoms = New symptoms: { $list }.
+symptoms-cancelled = All right, nothing was reported.
+symptoms-open-assessment = Symptoms can also be reported at the end of the assessment in progress. Here is a separate report:
+
+## Staff alerts for reported symptoms. Arguments: $subject, $date (YYYY-MM-DD), $severity (1-3);
+## "something else" also has $text (the respondent's words, shown escaped).
+
+alert-severity = { $severity ->
+        [1] mild
+        [2] moderate
+       *[3] severe
+    }
+symptom-alert-headache = { $subject }: headache reported on { $date }, { alert-severity }.
+symptom-alert-injection-site = { $subject }: pain, swelling, redness or leaking at the injection site reported on { $date }, { alert-severity } (injection-site complication).
+symptom-alert-meningism = { $subject }: stiff neck with fever, or light hurting the eyes, reported on { $date }, { alert-severity } (possible meningism).
+symptom-alert-leg-weakness = { $subject }: new weakness or numbness of the legs reported on { $date }, { alert-severity } (possible new neurological deficit).
+symptom-alert-bladder = { $subject }: new loss of bladder control reported on { $date }, { alert-severity } (possible new neurological deficit).
+symptom-alert-breathing = { $subject }: breathing much harder than usual reported on { $date }, { alert-severity } (possible respiratory failure).
+symptom-alert-fever = { $subject }: fever or chills reported on { $date }, { alert-severity } (possible infection).
+symptom-alert-neck-arm = { $subject }: neck pain, or pain or tingling down the arms, reported on { $date }, { alert-severity } (possible cervical spine stenosis).
+symptom-alert-urination = { $subject }: burning or frequent urination reported on { $date }, { alert-severity } (possible cystitis).
+symptom-alert-sweating = { $subject }: unusual heavy sweating reported on { $date }, { alert-severity } (hyperhidrosis).
+symptom-alert-other = { $subject }: another symptom reported on { $date }, { alert-severity }: “{ $text }”.
