@@ -1,0 +1,148 @@
+"""Safety signals end to end: the symptom question, /symptoms, urgent advice, decline alerts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from conversations.context import AppType
+from tests.conftest import Harness
+from tests.e2e_helpers import answer_items
+
+HIGH = {1: 4, 2: 4, 3: 4, 4: 4, 5: 4, 6: 4, 7: 4, 8: 4, 9: 4, 10: 4}  # 40
+LOW = {1: 4, 2: 4, 3: 4, 4: 3, 5: 3, 6: 3, 7: 3, 8: 2, 9: 2, 10: 4}  # 32
+
+
+def alerts(harness: Harness) -> list[dict[str, object]]:
+    with sqlite3.connect(harness.db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute(
+            "SELECT a.*, p.subject FROM alerts a JOIN participants p ON p.id = a.participant_id"
+            " ORDER BY a.id"
+        ).fetchall()
+    return [dict(row) for row in rows]
+
+
+@pytest.fixture
+def with_phone(harness: Harness) -> Harness:
+    info = harness.study.study.model_copy(update={"site_phone": "+420 222 333 444"})
+    harness.study = harness.study.model_copy(update={"study": info})
+    return harness
+
+
+async def test_symptoms_at_the_end_of_the_assessment_with_urgent_advice(
+    with_phone: Harness,
+) -> None:
+    harness = with_phone
+    async with harness.bot():
+        pat = await harness.join("S301", 4001)
+        await pat.send("/assess")
+        await answer_items(pat, HIGH, symptoms_none=False)
+        question = pat.last_message()
+        assert "Have you had any new symptom since last time?" in question.content
+        assert pat.buttons()[0] == "None"  # one tap away
+        await pat.press("Headache")
+        assert "How strong is this symptom?" in pat.last_message().content
+        await pat.press("2 · Moderate")
+        await pat.press("Fever or chills")
+        await pat.press("3 · Severe")
+        assert "Fever or chills (Severe)" in pat.last_message().content
+        await pat.press("Done")
+        review = next(m for m in pat.bot_messages if "Total: 40 of 40" in m.content)
+        assert "New symptoms: Headache (Moderate); Fever or chills (Severe)." in review.content
+        advice = pat.last_message().content
+        assert "call the study site now: +420 222 333 444" in advice
+        assert "112" in advice
+        found = alerts(harness)
+        assert [(a["kind"], a["rule"], a["urgent"]) for a in found] == [
+            ("symptom", "headache", 0),
+            ("symptom", "fever", 1),
+        ]
+        args = json.loads(str(found[1]["message_args"]))
+        assert args["subject"] == "S301"
+        assert args["severity"] == 3
+        await pat.press("Submit", message=review)
+        assert "40 of 40" in review.content
+
+
+async def test_none_is_one_tap_and_raises_nothing(harness: Harness, app: AppType) -> None:
+    pat = await harness.join("S302", 4002)
+    await pat.send("/assess")
+    await answer_items(pat, HIGH)
+    assert "New symptoms: none." in pat.last_message().content
+    await pat.press("Submit")
+    assert alerts(harness) == []
+
+
+async def test_symptoms_any_time_with_something_else_described(
+    harness: Harness, app: AppType
+) -> None:
+    carer_code = (await harness.cli("enroll", "S303", "--json")).stdout
+    code = json.loads(carer_code)["caregiver_code"]
+    carer = harness.api.user(4003)
+    await carer.send(f"/start {code}")
+    await carer.send("/symptoms")
+    assert "Has the person you care for had any new symptom" in carer.last_message().content
+    assert "None" not in carer.buttons()
+    await carer.press("Something else")
+    assert "describe it in a few words" in carer.last_message().content
+    await carer.send("x" * 600)
+    assert "too long" in carer.last_message().content
+    await carer.send("ringing in the ears <b>loud</b>")
+    assert "How strong is this symptom?" in carer.last_message().content
+    await carer.press("1 · Mild")
+    await carer.press("Done")
+    assert "saved for the study team" in carer.last_message().content
+    found = alerts(harness)
+    assert len(found) == 1
+    assert found[0]["rule"] == "other"
+    assert found[0]["urgent"] == 0
+    assert json.loads(str(found[0]["message_args"]))["text"] == "ringing in the ears <b>loud</b>"
+    trail = (await harness.cli("audit", "--subject", "S303", "--format", "jsonl")).stdout
+    reported = [json.loads(line) for line in trail.splitlines() if "symptoms.report" in line]
+    assert reported[0]["actor_role"] == "caregiver"
+
+
+async def test_symptoms_can_be_cancelled_and_old_buttons_do_nothing(
+    harness: Harness, app: AppType
+) -> None:
+    pat = await harness.join("S304", 4004)
+    await pat.send("/symptoms")
+    first = pat.last_message()
+    stale = first.buttons[0][0][1]
+    assert stale is not None
+    await pat.press("Cancel")
+    assert "nothing was reported" in pat.last_message().content
+    answer = await pat.press_data(first.message_id, stale)
+    assert answer.text is not None
+    assert alerts(harness) == []
+
+
+async def test_a_sharp_fall_between_two_submissions_raises_decline_alerts(
+    harness: Harness, app: AppType
+) -> None:
+    pat = await harness.join("S305", 4005)
+    await pat.send("/assess")
+    await answer_items(pat, HIGH)
+    await pat.press("Submit")
+    harness.clock.advance(timedelta(days=14))
+    await pat.send("/assess")
+    await answer_items(pat, LOW)
+    await pat.press("Submit")
+    found = alerts(harness)
+    rules = [a["rule"] for a in found]
+    assert "previous" in rules
+    assert "baseline" in rules
+    previous = next(a for a in found if a["rule"] == "previous")
+    args = json.loads(str(previous["message_args"]))
+    assert args["subject"] == "S305"
+    assert args["old_total"] == 40
+    assert args["new_total"] == 32
+    assert args["fall"] == 8
+    assert found[0]["kind"] == "decline"
+    assert all(a["acknowledged_at"] is None for a in found)
+    listing = json.loads((await harness.cli("participants", "--json")).stdout)
+    assert listing[0]["open_alerts"] == len(found)
