@@ -13,7 +13,8 @@ cost of fetching the whole 1,000-submission history instead.
 
     python benchmarks/decline_rules.py
 
-`fetch_window` lives here for now; it belongs in storage/ once the submit path uses it.
+The timed path is the bot's own (`storage.signals.decline_history`); `fetch_window` stays here
+only to check the query plan, and `fetch_all` for the contrast.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from pathlib import Path
 from typing import Final
 
 from conversations.instrument import ITEM_NUMBERS
-from conversations.safety import DeclineRules, Point, Window, evaluate, window
+from conversations.safety import DeclineRules, Point, Window, evaluate
 from storage.db import Database, Row, Tx
 from storage.models import from_iso, iso
+from storage.signals import decline_history
 
 __all__ = ["fetch_all", "fetch_baseline", "fetch_window", "main", "run"]
 
@@ -208,9 +210,11 @@ async def _submit_once(
     async def unit(tx: Tx) -> tuple[list[Point], Point | None]:
         if unbounded:
             history = await fetch_all(tx, participant_id, NOW)
-        else:
-            history = await fetch_window(tx, participant_id, window(rules, NOW), NOW)
-        return history, await fetch_baseline(tx, participant_id)
+            return history, await fetch_baseline(tx, participant_id)
+        # The bot's own submit path (storage.signals), excluding no assessment (id 0).
+        return await decline_history(
+            tx, participant_id=participant_id, exclude=0, rules=rules, now=NOW
+        )
 
     start = time.perf_counter()
     previous, baseline = await db.read(unit)
