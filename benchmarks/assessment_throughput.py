@@ -30,7 +30,7 @@ from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, Role
 
 TOKEN = "555555555:BENCHbenchBENCHbenchBENCHbenchBENCH"
-PRESSES_PER_ASSESSMENT = 12  # ten items, the feeding-tube question, Submit
+PRESSES_PER_ASSESSMENT = 13  # ten items, the feeding-tube question, "no new symptoms", Submit
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -55,6 +55,9 @@ async def _our_assessment(user: SimUser, latencies: list[float]) -> None:
             return
         if "No feeding tube" in labels:
             await _timed_press(user, "No feeding tube", latencies)
+            continue
+        if "None" in labels:
+            await _timed_press(user, "None", latencies)
             continue
         label = next(label for label in labels if label.startswith("3 · "))
         await _timed_press(user, label, latencies)
@@ -187,7 +190,10 @@ async def run(patients: int = 50, rounds: int = 2) -> dict[str, float]:
 
 
 def report(results: dict[str, float], patients: int, rounds: int) -> None:
-    print(f"assessment throughput: {patients} patients x {rounds} rounds, 12 presses each")
+    print(
+        f"assessment throughput: {patients} patients x {rounds} rounds, "
+        f"{PRESSES_PER_ASSESSMENT} presses each"
+    )
     print(
         f"  ours : {results['ours_per_s']:7.2f} assessments/s   press->reply "
         f"p50 {results['ours_p50_ms']:6.1f} ms  p99 {results['ours_p99_ms']:6.1f} ms"
