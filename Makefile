@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean demo-reset
+.PHONY: run test lint typecheck bench clean demo-reset browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,24 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) browser lint typecheck
 	$(BIN)/python -m pytest -q
+
+# Debian's Chromium (and an emoji font) for the browser tests, from Debian's packages only:
+# Playwright drives this browser and never downloads one.
+CHROMIUM := /usr/bin/chromium
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
+browser:
+	@if ! test -x $(CHROMIUM) || ! test -e $(EMOJI_FONT); then \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends chromium fonts-noto-color-emoji; \
+	fi
+
+# Delete local mode's demo database; the next `make run` without a token seeds a new one.
+demo-reset: $(STAMP)
+	$(BIN)/alsfrs-bot demo-reset
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -12,10 +12,11 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import Application
 
+from bot import alerts, reminders
 from bot.ratelimit import PacedRateLimiter
 from bot.settings import Settings, StudySettings
 from bot.updates import PerChatUpdateProcessor
-from conversations import patient
+from conversations import alert_handlers, patient, schedule_handlers
 from conversations.context import CONTEXT_TYPES, AppType, Services, utc_now
 from locales import LANGUAGES, translator
 from storage.db import Database
@@ -29,7 +30,8 @@ async def register_commands(application: AppType) -> None:
     """The command menu, in English by default and in each language for its users."""
     for language in LANGUAGES:
         t = translator(language)
-        commands = [BotCommand(name, t(key)) for name, key in patient.COMMANDS]
+        menu = (*patient.COMMANDS, *schedule_handlers.COMMANDS)
+        commands = [BotCommand(name, t(key)) for name, key in menu]
         await application.bot.set_my_commands(commands, language_code=language)
         if language == "en":
             await application.bot.set_my_commands(commands)
@@ -50,9 +52,18 @@ def build_application(
         db = await Database.open(settings.db_path)
         application.bot_data.services = Services(db=db, settings=settings, study=study, clock=clock)
         await register_commands(application)
+        alerts.start(application)
+        await reminders.start(application)  # rebuilds the reminder schedule from the database
         log.info("bot @%s ready", application.bot.username)
 
+    async def post_stop(application: AppType) -> None:
+        # Alert delivery ends while the bot can still finish and record the sends under way.
+        await alerts.stop(application)
+        await reminders.stop(application)
+
     async def post_shutdown(application: AppType) -> None:
+        await alerts.stop(application)
+        await reminders.stop(application)
         services = application.bot_data.services
         if services is not None:
             await services.db.close()
@@ -69,9 +80,12 @@ def build_application(
         .connection_pool_size(64)
         .pool_timeout(10.0)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     application: AppType = builder.build()
+    alert_handlers.register(application)  # before the patient's catch-all button handler
+    schedule_handlers.register(application)  # likewise
     patient.register(application)
     return application
 
@@ -96,6 +110,8 @@ async def running(application: AppType, *, poll_timeout: int = 10) -> AsyncItera
                 await application.updater.stop()
             if application.running:
                 await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
     finally:
         await application.shutdown()
         if application.post_shutdown is not None:

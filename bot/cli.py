@@ -22,6 +22,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 from telegram import Bot, Update
 
+from bot import schedule_cli
 from bot.settings import Settings, StudySettings, load_study
 from conversations import staff
 from conversations.context import Services, utc_now
@@ -250,6 +251,14 @@ async def _status(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _schedule(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
+    services = await _services(settings, study)
+    try:
+        return await schedule_cli.run(services, args)
+    finally:
+        await services.db.close()
+
+
 async def _revoke(settings: Settings, args: argparse.Namespace) -> int:
     db = await _open_db(settings)
     now = utc_now()
@@ -383,6 +392,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alsfrs-bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (local mode when no ALSFRS_BOT_TOKEN is set)")
+    sub.add_parser("demo-reset", help="delete local mode's demo database (ALSFRS_LOCAL_DB_PATH)")
     enroll = sub.add_parser("enroll", help="enroll a participant and print the patient link")
     enroll.add_argument("subject", help="pseudonymous study ID, e.g. S001")
     enroll.add_argument("--language", choices=("en", "cs"), default=None)
@@ -400,6 +410,7 @@ def _parser() -> argparse.ArgumentParser:
         change = sub.add_parser(name, help=f"{what} a participant")
         change.add_argument("subject")
         change.add_argument("--reason", default=None)
+    schedule_cli.add_parser(sub)
     revoke = sub.add_parser("revoke", help="end a caregiver's or staff member's access")
     revoke.add_argument("link_id", type=int)
     revoke.add_argument("--reason", default=None)
@@ -442,8 +453,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_status(settings, args))
         if args.command == "revoke":
             return asyncio.run(_revoke(settings, args))
+        if args.command == "schedule":
+            return asyncio.run(_schedule(settings, study, args))
         if args.command == "audit":
             return asyncio.run(_audit(settings, args))
+        if args.command == "demo-reset":
+            from bot.demo import DemoError, reset_demo
+
+            try:
+                print(reset_demo(settings))
+            except DemoError as exc:
+                raise ConfigError(str(exc)) from None
+            return 0
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:

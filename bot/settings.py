@@ -1,8 +1,9 @@
 """Settings: the environment (pydantic-settings, prefix ALSFRS_) and the study file (TOML).
 
 Environment: ALSFRS_BOT_TOKEN, ALSFRS_API_BASE_URL, ALSFRS_DB_PATH, ALSFRS_STUDY_FILE,
-ALSFRS_LOG_LEVEL. The study file holds what a clinician or study manager decides: the study's
-name, the site phone, code lifetime, time zone. A default for NCT03828123 ships with the code.
+ALSFRS_LOG_LEVEL; for local mode ALSFRS_LOCAL_PORT, ALSFRS_LOCAL_DB_PATH. The study file holds
+what a clinician or study manager decides: the study's name, the site phone, code lifetime, time
+zone. A default for NCT03828123 ships with the code.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.safety import DeclineRules
+from conversations.schedule import ScheduleSettings
 from conversations.symptoms import SymptomSettings
 
 __all__ = [
@@ -87,6 +89,42 @@ class StudySettings(_Strict):
     decline: DeclineRules = DeclineRules()
     symptoms: SymptomSettings = SymptomSettings()
     alerts: AlertSettings = AlertSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _schedule_zone_is_the_study_zone(cls, data: object) -> object:
+        """`[schedule].timezone` is `[study].timezone` when left out; given, it must agree: one
+        zone for the participants' default and the staff digest."""
+        return _with_study_zone(data)
+
+
+def _with_study_zone(data: object) -> object:
+    if not isinstance(data, dict):
+        return data
+    study = data.get("study")
+    if isinstance(study, dict):
+        zone = study.get("timezone", StudyInfo.model_fields["timezone"].default)
+    else:
+        zone = getattr(study, "timezone", None)
+    if not isinstance(zone, str):
+        return data
+    schedule = data.get("schedule", {})
+    if isinstance(schedule, ScheduleSettings):
+        given = schedule.timezone if "timezone" in schedule.model_fields_set else None
+        if given is None:
+            return {**data, "schedule": schedule.model_copy(update={"timezone": zone})}
+    elif isinstance(schedule, dict):
+        given = schedule.get("timezone")
+        if given is None:
+            return {**data, "schedule": {**schedule, "timezone": zone}}
+    else:
+        return data
+    if given != zone:
+        raise ValueError(
+            f"schedule.timezone ({given}) differs from study.timezone ({zone}): leave it out"
+        )
+    return data
 
 
 class Settings(BaseSettings):
@@ -97,6 +135,9 @@ class Settings(BaseSettings):
     db_path: Path = Path("data/alsfrs.sqlite3")
     study_file: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Local mode (no token): the page and the local Bot API on 127.0.0.1, and the demo database.
+    local_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    local_db_path: Path = Path("data/local-demo.sqlite3")
 
     @field_validator("bot_token", mode="before")
     @classmethod

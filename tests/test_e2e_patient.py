@@ -310,7 +310,7 @@ async def test_help_cancel_and_the_command_menu_in_both_languages(
         set(english)
         == set(czech)
         == set(default)
-        == {"assess", "symptoms", "history", "language", "cancel", "help"}
+        == {"assess", "symptoms", "history", "language", "cancel", "help", "time"}
     )
     assert english["assess"] != czech["assess"]
     zoe = await harness.join("S017", 1017)

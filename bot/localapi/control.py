@@ -146,6 +146,15 @@ def add_control_routes(app: web.Application, api: LocalBotApi) -> None:
         )
         return _ok({"text": answer.text, "show_alert": answer.show_alert, "url": answer.url})
 
+    async def language(request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        user = get_user(request)
+        code = body.get("language_code")
+        if code is not None and not (isinstance(code, str) and 2 <= len(code) <= 10):
+            raise _ControlError(400, "language_code must be a language code or null")
+        user.language_code = code
+        return _ok(_user_json(user))
+
     async def block(request: web.Request) -> web.StreamResponse:
         user = get_user(request)
         user.block()
@@ -192,7 +201,9 @@ def add_control_routes(app: web.Application, api: LocalBotApi) -> None:
             ]
             remaining = deadline - time.monotonic()
             if found or remaining <= 0 or world.stopping:
-                return _ok({"events": found, "last_seq": world.last_seq})
+                return _ok(
+                    {"events": found, "last_seq": world.last_seq, "instance": world.instance}
+                )
             await world.notifier.wait(remaining)
 
     async def commands(request: web.Request) -> web.StreamResponse:
@@ -231,6 +242,7 @@ def add_control_routes(app: web.Application, api: LocalBotApi) -> None:
         ("POST", "/sim/users/{user_id}/send", send),
         ("POST", "/sim/users/{user_id}/press", press),
         ("POST", "/sim/users/{user_id}/press_data", press_data),
+        ("POST", "/sim/users/{user_id}/language", language),
         ("POST", "/sim/users/{user_id}/block", block),
         ("POST", "/sim/users/{user_id}/unblock", unblock),
         ("POST", "/sim/groups", create_group),

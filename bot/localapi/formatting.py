@@ -720,15 +720,25 @@ def _open_tag(entity: JSONDict) -> tuple[str, str]:
     return "", ""
 
 
-def entities_to_html(text: str, entities: list[JSONDict] | tuple[JSONDict, ...]) -> str:
-    """Render text plus entities as Telegram HTML (best effort for badly nested entities)."""
+def entities_to_html(
+    text: str,
+    entities: list[JSONDict] | tuple[JSONDict, ...],
+    *,
+    tags: Callable[[JSONDict], tuple[str, str]] | None = None,
+) -> str:
+    """Render text plus entities as Telegram HTML (best effort for badly nested entities).
+
+    ``tags`` maps an entity to its (opening, closing) markup, ("", "") to leave it out; the
+    default gives Telegram's own tags. The text between is always escaped.
+    """
+    tag_of = tags or _open_tag
     positions: list[int] = []  # UTF-16 offset at each code point index (plus the end)
     u16 = 0
     for ch in text:
         positions.append(u16)
         u16 += 2 if ord(ch) > 0xFFFF else 1
     positions.append(u16)
-    ordered = _sort_entities([e for e in entities if _open_tag(e)[0]])
+    ordered = _sort_entities([e for e in entities if tag_of(e)[0]])
     pieces: list[str] = []
     open_stack: list[tuple[int, str]] = []  # (end offset, closing tag)
     next_entity = 0
@@ -738,7 +748,7 @@ def entities_to_html(text: str, entities: list[JSONDict] | tuple[JSONDict, ...])
         while next_entity < len(ordered) and int(ordered[next_entity]["offset"]) <= pos:
             entity = ordered[next_entity]
             next_entity += 1
-            opening, closing = _open_tag(entity)
+            opening, closing = tag_of(entity)
             pieces.append(opening)
             open_stack.append((int(entity["offset"]) + int(entity["length"]), closing))
         if index < len(text):

@@ -19,8 +19,10 @@ from bot.localapi.control import add_control_routes
 from bot.localapi.errors import ApiError, default_description
 from bot.localapi.methods import BotApiMethods
 from bot.localapi.model import ApiCall, SimEvent, StoredFile, Violation
+from bot.localapi.page import add_page_routes, local_only
 from bot.localapi.sim import SimChat, SimUser, World
 from bot.localapi.validation import Params, RateLimiter, read_params
+from bot.localapi.webview import PageConfig
 
 __all__ = ["LocalBotApi"]
 
@@ -79,6 +81,8 @@ class LocalBotApi:
         self._delays: dict[str, float] = {}
         self._runner: web.AppRunner | None = None
         self.rate_limits = rate_limits
+        # The web chat page at "/": whom it lets you act as (see bot.localapi.page).
+        self.page = PageConfig()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -87,10 +91,13 @@ class LocalBotApi:
         if self._runner is not None:
             return
         self.world.stopping = False
-        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app = web.Application(
+            client_max_size=60 * 1024 * 1024, middlewares=[local_only(self._host)]
+        )
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         add_control_routes(app, self)
+        add_page_routes(app, self)
         runner = web.AppRunner(
             app, handler_cancellation=True, access_log=None, shutdown_timeout=2.0
         )

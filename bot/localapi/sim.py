@@ -543,6 +543,8 @@ class World:
         self.callback_timeout = callback_timeout
         self.poll_generation = 0
         self.stopping = False
+        # Tells a client of the control API that it now talks to another server (a restart).
+        self.instance = secrets.token_hex(8)
         self._next_update_id = 1
         self._next_file = 1
         self._next_query = secrets.randbelow(10**15) + 10**17

@@ -13,6 +13,7 @@ staff-help =
     /revoke ČÍSLO [důvod] – ukončit přístup pečujícího nebo člena týmu (číslo z /participant nebo /staff)
     /invite – odkaz pro nového člena týmu
     /staff – členové týmu
+    /alerts – nepotvrzená upozornění, naléhavá nahoře, k otevření nebo potvrzení
 staff-usage-enroll = Použití: /enroll ID_ÚČASTNÍKA [en|cs], například /enroll S001 cs. ID je 1–32 písmen, číslic, „-“ nebo „_“.
 staff-usage-subject = Použití: { $command } ID_ÚČASTNÍKA, například { $command } S001.
 staff-usage-revoke = Použití: /revoke ČÍSLO [důvod], s číslem z /participant nebo /staff.

@@ -13,6 +13,7 @@ staff-help =
     /revoke NUMBER [reason] – end a caregiver's or staff member's access (the number from /participant or /staff)
     /invite – a link for a new staff member
     /staff – staff members
+    /alerts – open alerts, urgent first, to open or acknowledge
 staff-usage-enroll = Use: /enroll SUBJECT_ID [en|cs], for example /enroll S001 cs. A study ID is 1–32 letters, digits, "-" or "_".
 staff-usage-subject = Use: { $command } SUBJECT_ID, for example { $command } S001.
 staff-usage-revoke = Use: /revoke NUMBER [reason], with the number shown by /participant or /staff.

@@ -1,0 +1,153 @@
+"""Staff handlers for alerts: the Acknowledge button on every delivered copy, and `/alerts`, the
+list of open alerts (urgent first) with buttons to open or acknowledge each.
+
+`register` must run before `conversations.patient.register`, whose catch-all button handler
+would otherwise take these presses. Only active staff may use them; anyone else gets the plain
+refusal of `conversations.access.deny`, which audits it.
+
+The first acknowledgement wins (`storage.alert_delivery.acknowledge`); the delivery worker then
+edits every copy, of every round, in every chat, to show who acknowledged it and when: the edits
+go through the same durable queue as the sends, so they survive a restart. A later press answers
+who was first.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from conversations.access import answer, deny, identity_of, language_of, quietly, say, staff_link
+from conversations.alert_text import (
+    CALLBACK_PATTERN,
+    AlertPress,
+    alerts_page,
+    open_view,
+    parse_press,
+)
+from conversations.context import AppContext, Services
+from conversations.staff import staff_only
+from locales import Translator, translator
+from storage import alert_delivery, alerts
+from storage.alert_delivery import AckOutcome
+from storage.alerts import Alert
+from storage.db import Tx
+from storage.models import LinkInfo
+
+__all__ = ["acknowledge_alert", "on_alert_press", "open_alerts_page", "register", "show_alerts"]
+
+log = logging.getLogger(__name__)
+
+
+def _zone(services: Services) -> ZoneInfo:
+    return ZoneInfo(services.study.study.timezone)
+
+
+async def acknowledge_alert(services: Services, alert_id: int, link_id: int) -> AckOutcome | None:
+    """Acknowledge as staff link `link_id`; wakes delivery so that every copy is edited."""
+    now = services.clock()
+
+    async def unit(tx: Tx) -> AckOutcome | None:
+        return await alert_delivery.acknowledge(tx, alert_id, link_id=link_id, now=now)
+
+    outcome = await services.db.write(unit)
+    if outcome is not None and outcome.first:
+        log.info("alert %d acknowledged by staff #%d", alert_id, link_id)
+        services.wake_alerts()
+    return outcome
+
+
+async def open_alerts_page(
+    services: Services, t: Translator, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    async def unit(tx: Tx) -> list[Alert]:
+        return await alerts.open_alerts(tx)
+
+    return alerts_page(t, await services.db.read(unit), page, zone=_zone(services))
+
+
+@staff_only("alerts")
+async def show_alerts(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    text, keyboard = await open_alerts_page(context.services, t, 0)
+    await say(update, text, keyboard)
+
+
+async def _show(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+    await quietly(query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard))
+
+
+async def _acknowledge(
+    context: AppContext, query: CallbackQuery, t: Translator, link: LinkInfo, alert_id: int
+) -> bool:
+    """Acknowledge and answer the press; False when there is no such alert."""
+    services = context.services
+    outcome = await acknowledge_alert(services, alert_id, link.id)
+    if outcome is None:
+        await answer(query, t("alert-unknown"))
+        return False
+    if outcome.first:
+        await answer(query, t("alert-ack-done"))
+        return True
+    acked = outcome.alert
+    assert acked.acknowledged_at is not None
+    await answer(
+        query,
+        t(
+            "alert-ack-already",
+            staff=str(acked.acknowledged_by),
+            when=t.moment(acked.acknowledged_at, _zone(services)),
+        ),
+        alert=True,
+    )
+    return True
+
+
+async def on_alert_press(update: Update, context: AppContext) -> None:
+    """Acknowledge (on a delivered copy or in the list), open one alert, or turn a page."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = context.services
+    identity = await identity_of(services, update)
+    link = staff_link(identity)
+    if link is None:
+        await deny(update, context, identity, "alert button")
+        return
+    t = translator(language_of(identity, update))
+    press: AlertPress | None = parse_press(query.data)
+    if press is None:
+        await answer(query, t("notice-invalid-button"))
+        return
+    if press.what == "ack" and press.alert_id is not None:
+        # The worker edits this copy with all the others; editing it here too would race it.
+        await _acknowledge(context, query, t, link, press.alert_id)
+        return
+    if press.what == "alk" and press.alert_id is not None:
+        if await _acknowledge(context, query, t, link, press.alert_id):
+            await _show(query, *await open_alerts_page(services, t, press.page))
+        return
+    if press.what == "alo" and press.alert_id is not None:
+        alert_id = press.alert_id
+
+        async def unit(tx: Tx) -> Alert | None:
+            return await alerts.alert(tx, alert_id)
+
+        found = await services.db.read(unit)
+        if found is None:
+            await answer(query, t("alert-unknown"))
+            return
+        await answer(query)
+        await _show(query, *open_view(t, found, page=press.page, zone=_zone(services)))
+        return
+    await answer(query)
+    await _show(query, *await open_alerts_page(services, t, press.page))
+
+
+def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:
+    """Add the alert handlers; call before `conversations.patient.register`."""
+    application.add_handler(CommandHandler("alerts", show_alerts, filters=filters.ChatType.PRIVATE))
+    application.add_handler(CallbackQueryHandler(on_alert_press, pattern=CALLBACK_PATTERN))

@@ -1,0 +1,52 @@
+# Staff alerts: the frame around each alert's own sentence (the decline-* keys in safety.ftl and
+# the symptom alert keys), the Acknowledge button, and the /alerts list.
+# HTML is allowed here; the code escapes every argument. Staff are named by their staff number.
+
+alert-title-urgent = 🚨 <b>URGENT alert #{ $id }</b>
+alert-title-routine = <b>Alert #{ $id }</b>
+alert-escalation = <b>ESCALATION { $round }</b>: this alert has not been acknowledged yet.
+alert-raised = Raised { $when }.
+alert-acknowledged = ✅ <b>Acknowledged</b> by staff #{ $staff } at { $when }.
+# Plain text: used when an alert's own message cannot be shown by this version.
+alert-fallback = { $subject }: { $what }.
+
+button-acknowledge = Acknowledge
+alert-ack-done = Acknowledged. Every copy of this alert now shows it.
+alert-ack-already = Already acknowledged by staff #{ $staff } at { $when }.
+alert-unknown = There is no such alert.
+
+## /alerts
+
+alerts-empty = There are no open alerts.
+alerts-header = <b>Open alerts</b>, urgent first · page { $page } of { $pages } ({ $count } in all)
+alerts-line-urgent = 🚨 <b>#{ $id } URGENT</b> · { $subject } · { $what } · { $when }
+alerts-line-routine = #{ $id } · { $subject } · { $what } · { $when }
+alerts-escalated = (sent again { $count ->
+        [one] once
+       *[other] { $count } times
+    })
+button-open-alert = Open #{ $id }
+button-acknowledge-alert = Acknowledge #{ $id }
+button-alerts-back = Back to the list
+
+## Short names of what raised an alert, for the list.
+
+alert-kind-decline = decline
+alert-kind-symptom = adverse symptom
+alert-rule-previous = total fell since the previous submission
+alert-rule-baseline = total fell since baseline
+alert-rule-slope = steep decline over 90 days
+alert-rule-item = an item fell
+alert-rule-breathing = breathing (item 10)
+alert-rule-swallowing = swallowing (item 3)
+alert-symptom-headache = symptom: headache
+alert-symptom-injection-site = symptom: injection-site complication
+alert-symptom-meningism = symptom: meningism
+alert-symptom-leg-weakness = symptom: new leg weakness or numbness
+alert-symptom-bladder = symptom: new urinary incontinence
+alert-symptom-breathing = symptom: breathing much harder
+alert-symptom-fever = symptom: fever or chills
+alert-symptom-neck-arm = symptom: neck or arm pain, tingling
+alert-symptom-urination = symptom: cystitis
+alert-symptom-sweating = symptom: hyperhidrosis
+alert-symptom-other = symptom: other adverse event
