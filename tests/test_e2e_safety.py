@@ -146,3 +146,53 @@ async def test_a_sharp_fall_between_two_submissions_raises_decline_alerts(
     assert all(a["acknowledged_at"] is None for a in found)
     listing = json.loads((await harness.cli("participants", "--json")).stdout)
     assert listing[0]["open_alerts"] == len(found)
+
+
+async def test_staff_get_decline_and_urgent_symptom_alerts_and_acknowledge_them(
+    with_phone: Harness,
+) -> None:
+    from bot.alerts import worker_of
+    from tests.test_e2e_roles import make_staff
+
+    harness = with_phone
+    async with harness.bot() as application:
+        worker = worker_of(application)
+        assert worker is not None
+        dana = await make_staff(harness, 9101)
+        olga = await make_staff(harness, 9102)
+        pat = await harness.join("S306", 4006)
+        await pat.send("/assess")
+        await answer_items(pat, HIGH)
+        await pat.press("Submit")
+        harness.clock.advance(timedelta(days=14))
+        await pat.send("/assess")
+        await answer_items(pat, LOW)
+        await pat.press("Submit")
+        await worker.flush()
+        for nurse in (dana, olga):
+            copy = await nurse.wait_for("total fell by 8 points since the previous submission")
+            assert "S306" in copy.content
+            assert "40 on" in copy.content
+            assert "32 on" in copy.content
+            assert "Acknowledge" in nurse.buttons()
+        first = next(m for m in dana.bot_messages if "since the previous submission" in m.content)
+        await dana.press("Acknowledge", message=first)
+        await worker.flush()
+        for nurse in (dana, olga):
+            copy = next(
+                m for m in nurse.bot_messages if "since the previous submission" in m.content
+            )
+            assert copy.edited
+            assert "Acknowledged" in copy.content
+
+        # An urgent symptom: the respondent is told whom to call, staff are alerted at once.
+        await pat.send("/symptoms")
+        await pat.press("New weakness or numbness of your legs")
+        await pat.press("1 · Mild")
+        await pat.press("Done")
+        assert "call the study site now: +420 222 333 444" in pat.last_message().content
+        await worker.flush()
+        for nurse in (dana, olga):
+            urgent = await nurse.wait_for("new weakness or numbness of the legs")
+            assert "URGENT" in urgent.content
+            assert "S306" in urgent.content
