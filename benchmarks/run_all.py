@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-BENCHMARKS = ("assessment_throughput", "decline_rules")
+BENCHMARKS = ("assessment_throughput", "decline_rules", "reminder_fanout")
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
         print(f"== {name}", flush=True)
         if name == "assessment_throughput":
             results = asyncio.run(module.run())
-            module.report(results, 50, 2)
+            module.report(results, 50, 4)
         else:
             module.main()
         print(flush=True)

@@ -36,7 +36,6 @@ from storage.models import (
     from_iso,
     iso,
 )
-from storage.people import link_is_active
 from storage.signals import (
     SafetyConfig,
     raise_decline_alerts,
@@ -226,13 +225,18 @@ async def apply_action(
     actor = actors[record.participant_id]
     if record.status == Status.SUBMITTED.value:
         raise AlreadySubmitted("already submitted")
-    if actor.link_id is None or not await link_is_active(tx, actor.link_id):
-        raise AccessEnded("the link was revoked")
-    status = await tx.scalar(
-        "SELECT status FROM participants WHERE id = ?", (record.participant_id,)
+    # One round trip for three facts: the respondent's link is active, the participant is
+    # active, and the participant's study ID (for any alert this press raises).
+    checks = await tx.one(
+        "SELECT p.status, p.subject, (SELECT revoked_at IS NULL FROM links WHERE id = ?)"
+        " AS link_active FROM participants p WHERE p.id = ?",
+        (actor.link_id, record.participant_id),
     )
-    if status != ParticipantStatus.ACTIVE.value:
-        raise AccessEnded(f"the participant is {status}")
+    if checks is None or not checks["link_active"]:
+        raise AccessEnded("the link was revoked")
+    if checks["status"] != ParticipantStatus.ACTIVE.value:
+        raise AccessEnded(f"the participant is {checks['status']}")
+    subject = str(checks["subject"])
     if record.revision != revision:
         raise StaleAction(f"revision {revision} != {record.revision}")
     before = state_of(record)
@@ -283,9 +287,6 @@ async def apply_action(
             new=after.has_tube,
         )
     safety = safety or SafetyConfig()
-    subject = str(
-        await tx.scalar("SELECT subject FROM participants WHERE id = ?", (record.participant_id,))
-    )
     found: Triage | None = None
     if after.symptoms.done and not before.symptoms.done:
         found = await submit_symptom_report(

@@ -80,28 +80,27 @@ class Tx:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    # Each call is one round trip to the connection's thread (aiosqlite): under load every
+    # round trip waits for the event loop, so a unit of work should make as few as it can.
+
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; returns lastrowid for an INSERT, else the changed row count."""
         cursor = await self._conn.execute(sql, params)
-        try:
-            if sql.lstrip()[:6].upper() == "INSERT":
-                return int(cursor.lastrowid or 0)
-            return int(cursor.rowcount)
-        finally:
-            await cursor.close()
+        if sql.lstrip()[:6].upper() == "INSERT":
+            return int(cursor.lastrowid or 0)
+        return int(cursor.rowcount)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self._conn.executemany(sql, rows)
 
     async def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-        return row
+        rows = await self._conn.execute_fetchall(sql, params)
+        for row in rows:
+            return row
+        return None
 
     async def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
-        return list(rows)
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self.one(sql, params)
