@@ -16,7 +16,7 @@ from bot import alerts, reminders
 from bot.ratelimit import PacedRateLimiter
 from bot.settings import Settings, StudySettings
 from bot.updates import PerChatUpdateProcessor
-from conversations import alert_handlers, patient, schedule_handlers
+from conversations import alert_handlers, patient, schedule_handlers, staff
 from conversations.context import CONTEXT_TYPES, AppType, Services, utc_now
 from locales import LANGUAGES, translator
 from storage.db import Database
@@ -52,6 +52,7 @@ def build_application(
         db = await Database.open(settings.db_path)
         application.bot_data.services = Services(db=db, settings=settings, study=study, clock=clock)
         await register_commands(application)
+        await staff.refresh_staff_menus(application.bot, application.bot_data.services)
         alerts.start(application)
         await reminders.start(application)  # rebuilds the reminder schedule from the database
         log.info("bot @%s ready", application.bot.username)

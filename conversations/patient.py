@@ -164,6 +164,7 @@ async def _redeem(update: Update, context: AppContext, code: str) -> None:
     assert identity is not None
     newest = max(identity.links, key=lambda link: link.id)
     if newest.role is Role.STAFF:
+        await staff.set_staff_menu(context.bot, uid, t.language)
         await say(update, "\n\n".join([t("linked-staff"), t("staff-help")]))
         return
     await _welcome(update, services, t, newest, first=True)

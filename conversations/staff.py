@@ -14,14 +14,23 @@ from functools import wraps
 from html import escape
 from typing import Any, Final
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
 from conversations.access import actor_for, answer, deny, identity_of, language_of, say, staff_link
 from conversations.callbacks import PagePress, Press, encode_page
 from conversations.context import AppContext, Services
-from locales import Translator, translator
+from locales import Language, Translator, translator
 from storage import assessments, people
 from storage.db import Tx
 from storage.models import (
@@ -39,11 +48,15 @@ from storage.people import DuplicateSubject, LinkRow, Overview
 __all__ = [
     "PAGE_SIZE",
     "STAFF_COMMANDS",
+    "STAFF_MENU",
+    "clear_staff_menu",
     "enroll_participant",
     "invite",
     "on_staff_press",
     "participant_page",
+    "refresh_staff_menus",
     "register",
+    "set_staff_menu",
 ]
 
 log = logging.getLogger(__name__)
@@ -360,6 +373,14 @@ async def revoke(update: Update, context: AppContext, t: Translator, link: LinkI
     if revoked is None:
         await say(update, t("staff-revoke-unknown", id=int(target)))
         return
+    if revoked.role is Role.STAFF:
+
+        async def whose(tx: Tx) -> int | None:
+            return await people.telegram_id_of_link(tx, revoked.id)
+
+        telegram_id = await context.services.db.read(whose)
+        if telegram_id is not None:
+            await clear_staff_menu(context.bot, telegram_id)
     await say(update, t("staff-revoked", id=revoked.id, role=t(f"role-{revoked.role.value}")))
 
 
@@ -404,6 +425,48 @@ STAFF_COMMANDS: tuple[tuple[str, Callable[[Update, AppContext], Any]], ...] = (
     ("revoke", revoke),
     ("staff", staff_list),
 )
+
+
+# The command menu a staff member sees in their own chat (Telegram's per-chat scope).
+STAFF_MENU: tuple[tuple[str, str], ...] = (
+    ("alerts", "cmd-staff-alerts"),
+    ("participants", "cmd-staff-participants"),
+    ("participant", "cmd-staff-participant"),
+    ("enroll", "cmd-staff-enroll"),
+    ("caregiver", "cmd-staff-caregiver"),
+    ("schedule", "cmd-staff-schedule"),
+    ("pause", "cmd-staff-pause"),
+    ("resume", "cmd-staff-resume"),
+    ("withdraw", "cmd-staff-withdraw"),
+    ("revoke", "cmd-staff-revoke"),
+    ("invite", "cmd-staff-invite"),
+    ("staff", "cmd-staff-staff"),
+    ("language", "cmd-language"),
+    ("help", "cmd-help"),
+)
+
+
+async def set_staff_menu(bot: Bot, chat_id: int, language: Language) -> None:
+    """Show the staff commands in this staff member's chat, in their language."""
+    t = translator(language)
+    commands = [BotCommand(name, t(key)) for name, key in STAFF_MENU]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not set the staff menu: %s", type(exc).__name__)
+
+
+async def clear_staff_menu(bot: Bot, chat_id: int) -> None:
+    try:
+        await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not remove the staff menu: %s", type(exc).__name__)
+
+
+async def refresh_staff_menus(bot: Bot, services: Services) -> None:
+    """At start-up: every active staff member's chat gets the staff menu."""
+    for telegram_id, language in await services.db.read(people.staff_accounts):
+        await set_staff_menu(bot, telegram_id, "cs" if language == "cs" else "en")
 
 
 def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:

@@ -55,7 +55,9 @@ __all__ = [
     "revoke_link",
     "set_account_language",
     "set_status",
+    "staff_accounts",
     "staff_links",
+    "telegram_id_of_link",
 ]
 
 SUBJECT_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -439,3 +441,21 @@ async def overview(tx: Tx, *, offset: int = 0, limit: int | None = None) -> list
 
 async def count_participants(tx: Tx) -> int:
     return int(await tx.scalar("SELECT COUNT(*) FROM participants"))
+
+
+async def staff_accounts(tx: Tx) -> list[tuple[int, str | None]]:
+    """(Telegram user id, language) of every active staff member, for their command menu."""
+    rows = await tx.all(
+        "SELECT a.telegram_user_id, a.language FROM links l JOIN accounts a"
+        " ON a.id = l.account_id WHERE l.role = 'staff' AND l.revoked_at IS NULL ORDER BY l.id"
+    )
+    return [(int(row[0]), row[1]) for row in rows]
+
+
+async def telegram_id_of_link(tx: Tx, link_id: int) -> int | None:
+    value = await tx.scalar(
+        "SELECT a.telegram_user_id FROM links l JOIN accounts a ON a.id = l.account_id"
+        " WHERE l.id = ?",
+        (link_id,),
+    )
+    return None if value is None else int(value)

@@ -295,6 +295,9 @@ async def test_staff_invite_staff_and_revoking_staff_ends_access_at_once(
     colleague = harness.api.user(9002)
     await colleague.send(f"/start {code[0]}")
     assert "linked as study staff" in colleague.last_message().content
+    menu = dict(harness.api.commands(scope="chat:9002"))
+    assert {"alerts", "participants", "enroll", "revoke"} <= set(menu)
+    assert "participants" not in dict(harness.api.commands())  # patients never see them
     await colleague.send("/participants")
     assert "No participants are enrolled yet" in colleague.last_message().content
     await lead.send("/staff")
@@ -304,6 +307,7 @@ async def test_staff_invite_staff_and_revoking_staff_ends_access_at_once(
     assert "cannot revoke your own access" in lead.last_message().content
     await lead.send(f"/revoke {ids[1]}")
     assert "has been revoked" in lead.last_message().content
+    assert harness.api.commands(scope="chat:9002") == []
     await colleague.send("/participants")
     assert "only for people taking part" in colleague.last_message().content
     await colleague.send("/enroll S299")

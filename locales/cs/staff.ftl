@@ -10,6 +10,7 @@ staff-help =
     /participants – všichni účastníci se stavem, posledním výsledkem a otevřenými upozorněními
     /participant ID_ÚČASTNÍKA – historie a propojené účty
     /pause, /resume, /withdraw ID_ÚČASTNÍKA [důvod] – změnit stav účastníka
+    /schedule ID_ÚČASTNÍKA [every N days] [at HH:MM] [tz Oblast/Město] – zobrazit nebo nastavit plán připomínek
     /revoke ČÍSLO [důvod] – ukončit přístup pečujícího nebo člena týmu (číslo z /participant nebo /staff)
     /invite – odkaz pro nového člena týmu
     /staff – členové týmu
@@ -67,3 +68,15 @@ started-by-caregiver = pečující
 button-join = Pokračovat v něm
 button-leave = Nechat být
 left-alone = Dobře, nic se nezměnilo.
+cmd-staff-alerts = Otevřená upozornění, naléhavá první
+cmd-staff-participants = Všichni účastníci se stavem a posledním výsledkem
+cmd-staff-participant = Jeden účastník: historie a propojené účty
+cmd-staff-enroll = Zařadit účastníka: /enroll ID_ÚČASTNÍKA [en|cs]
+cmd-staff-caregiver = Další odkaz pro pečujícího: /caregiver ID_ÚČASTNÍKA
+cmd-staff-schedule = Plán připomínek účastníka
+cmd-staff-pause = Pozastavit účastníka
+cmd-staff-resume = Obnovit pozastaveného účastníka
+cmd-staff-withdraw = Vyřadit účastníka (konečné)
+cmd-staff-revoke = Ukončit přístup pečujícího nebo člena týmu
+cmd-staff-invite = Odkaz pro nového člena týmu
+cmd-staff-staff = Členové týmu

@@ -10,6 +10,7 @@ staff-help =
     /participants – every participant with status, last total and open alerts
     /participant SUBJECT_ID – history and linked accounts
     /pause, /resume, /withdraw SUBJECT_ID [reason] – change a participant's status
+    /schedule SUBJECT_ID [every N days] [at HH:MM] [tz Area/City] – show or set the reminder schedule
     /revoke NUMBER [reason] – end a caregiver's or staff member's access (the number from /participant or /staff)
     /invite – a link for a new staff member
     /staff – staff members
@@ -67,3 +68,15 @@ started-by-caregiver = by a caregiver
 button-join = Continue it
 button-leave = Leave it
 left-alone = All right, nothing was changed.
+cmd-staff-alerts = Open alerts, urgent first
+cmd-staff-participants = Every participant with status and last total
+cmd-staff-participant = One participant: history and linked accounts
+cmd-staff-enroll = Enroll a participant: /enroll SUBJECT_ID [en|cs]
+cmd-staff-caregiver = Another caregiver link: /caregiver SUBJECT_ID
+cmd-staff-schedule = A participant's reminder schedule
+cmd-staff-pause = Pause a participant
+cmd-staff-resume = Resume a paused participant
+cmd-staff-withdraw = Withdraw a participant (final)
+cmd-staff-revoke = End a caregiver's or staff member's access
+cmd-staff-invite = A link for a new staff member
+cmd-staff-staff = Staff members
