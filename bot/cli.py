@@ -434,6 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         # httpx logs every request URL, and the URL holds the bot token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # The JobQueue's scheduler logs every run of every job (the reminder poll: every 5 s).
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         study = _study(settings)
         if args.command == "run":
             return _run(settings, study)

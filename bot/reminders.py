@@ -323,6 +323,8 @@ class ReminderScheduler:
 
         async def worker() -> None:
             for participant_id in todo:
+                if self._stopping:
+                    return
                 await self._guarded(participant_id)
 
         await asyncio.gather(*(worker() for _ in range(self._workers)))
@@ -619,8 +621,10 @@ class ReminderScheduler:
         while self._task is not None and not self._task.done():
             await asyncio.wait({self._task})
 
-    async def stop(self) -> None:
-        """Stop the jobs and the tick task. Deliveries cut short stay pending for next time."""
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop the jobs and the tick task: sends under way get `grace` seconds to finish and be
+        recorded, no new participant is started. Anything cut short stays pending for the next
+        start-up."""
         self._stopping = True
         for job in (self._timer, self._poller):
             if job is not None:
@@ -628,7 +632,11 @@ class ReminderScheduler:
                     job.schedule_removal()
         self._timer = self._poller = None
         task, self._task = self._task, None
-        if task is not None and not task.done():
+        if task is None or task.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), grace)
+        except TimeoutError:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

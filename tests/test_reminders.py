@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 from telegram import InlineKeyboardMarkup
 
 from bot.reminders import ReminderScheduler, SendOutcome
@@ -314,6 +315,17 @@ def test_the_study_file_has_a_schedule_in_the_study_zone() -> None:
     assert study.schedule.interval_days == 14
     assert study.schedule.timezone == study.study.timezone == "Europe/Prague"
     assert (study.schedule.quiet_start, study.schedule.quiet_end) == (time(21), time(8))
+
+
+def test_the_schedule_zone_is_the_study_zone_or_refused() -> None:
+    study = {"id": "X", "name": "Y", "timezone": "Asia/Tokyo"}
+    derived = StudySettings.model_validate({"study": study, "schedule": {"interval_days": 28}})
+    assert (derived.schedule.timezone, derived.schedule.interval_days) == ("Asia/Tokyo", 28)
+    assert StudySettings.model_validate({"study": study}).schedule.timezone == "Asia/Tokyo"
+    same = {"study": study, "schedule": {"timezone": "Asia/Tokyo"}}
+    assert StudySettings.model_validate(same).schedule.timezone == "Asia/Tokyo"
+    with pytest.raises(ValidationError, match=r"differs from study\.timezone"):
+        StudySettings.model_validate({"study": study, "schedule": {"timezone": "Europe/Prague"}})
 
 
 def _ftl(language: str) -> dict[str, set[str]]:
