@@ -80,6 +80,8 @@ language-set = Jazyk je nyní čeština.
 help =
     <b>Jak bota používat</b>
     /assess – zodpovědět deset otázek (nebo pokračovat, kde jste skončili)
+    /symptoms – kdykoli nahlásit nový příznak
+    /time – denní doba pro připomínky
     /history – vaše uložená hodnocení
     /language – změnit jazyk
     /cancel – zatím skončit; odpovědi zůstanou uloženy

@@ -78,6 +78,8 @@ language-set = The language is now English.
 help =
     <b>How to use this bot</b>
     /assess – answer the ten questions (or continue where you left off)
+    /symptoms – report a new symptom at any time
+    /time – the time of day for your reminders
     /history – your saved assessments
     /language – change the language
     /cancel – stop for now; your answers are kept
