@@ -38,13 +38,12 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final, Protocol, cast
+from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
-from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from conversations.alert_text import ack_keyboard, alert_message
@@ -87,7 +86,7 @@ class TelegramTransport:
 
     def __init__(self, application: AppType) -> None:
         # AppType names ExtBot[None]; the application's PacedRateLimiter takes dict arguments.
-        self._bot = cast("ExtBot[dict[str, Any]]", application.bot)
+        self._bot = application.bot
 
     async def send(self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None) -> int:
         message = await self._bot.send_message(

@@ -50,7 +50,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final, Protocol, cast
+from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
@@ -112,7 +112,7 @@ class TelegramSender:
 
     def __init__(self, bot: ExtBot[Any]) -> None:
         # The application's bot is typed ExtBot[None]; its rate limiter takes dict arguments.
-        self._bot = cast("ExtBot[dict[str, Any]]", bot)
+        self._bot = bot
 
     async def send(
         self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -15,18 +16,20 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from conversations.context import AppContext, Services
-from locales import Language, language_from_telegram, translator
+from locales import Language, Translator, language_from_telegram, translator
 from storage import audit, people
 from storage.db import Tx
 from storage.models import Actor, ActorRole, Identity, LinkInfo, Role
 
 __all__ = [
+    "Respondent",
     "actor_for",
     "answer",
     "deny",
     "identity_of",
     "language_of",
     "quietly",
+    "respondent",
     "respondent_links",
     "say",
     "staff_link",
@@ -68,6 +71,27 @@ def respondent_links(identity: Identity | None) -> list[LinkInfo]:
         for link in identity.links
         if link.role in (Role.PATIENT, Role.CAREGIVER) and link.participant is not None
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Respondent:
+    """A patient or caregiver account: its language and the participants it answers for."""
+
+    identity: Identity
+    t: Translator
+    links: list[LinkInfo]
+
+
+async def respondent(update: Update, context: AppContext) -> Respondent | None:
+    """The account answering for one or more participants; anyone else gets a plain reply
+    (staff are pointed to their own commands, strangers told what the bot is) and None."""
+    identity = await identity_of(context.services, update)
+    t = translator(language_of(identity, update))
+    links = respondent_links(identity)
+    if identity is None or not links:
+        await say(update, t("staff-not-respondent" if staff_link(identity) else "stranger"))
+        return None
+    return Respondent(identity, t, links)
 
 
 def staff_link(identity: Identity | None) -> LinkInfo | None:

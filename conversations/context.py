@@ -17,7 +17,7 @@ from storage.signals import SafetyConfig
 if TYPE_CHECKING:
     from bot.settings import Settings, StudySettings
 
-__all__ = ["CONTEXT_TYPES", "AppContext", "BotData", "Services", "utc_now"]
+__all__ = ["CONTEXT_TYPES", "AppBot", "AppContext", "BotData", "Services", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -52,7 +52,11 @@ class BotData:
         self.services: Services | None = None
 
 
-class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+# The bot passes `rate_limit_args` as a dict (see bot/ratelimit.py: {"proactive": True}).
+AppBot = ExtBot[dict[str, Any]]
+
+
+class AppContext(CallbackContext[AppBot, dict[Any, Any], dict[Any, Any], BotData]):
     @property
     def services(self) -> Services:
         services = self.bot_data.services
@@ -61,7 +65,7 @@ class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         return services
 
 
-AppType = Application[ExtBot[None], AppContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+AppType = Application[AppBot, AppContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 CONTEXT_TYPES: ContextTypes[AppContext, dict[Any, Any], dict[Any, Any], BotData] = ContextTypes(
     context=AppContext, bot_data=BotData

@@ -29,6 +29,7 @@ from conversations.access import (
     identity_of,
     language_of,
     quietly,
+    respondent,
     respondent_links,
     say,
     staff_link,
@@ -208,12 +209,10 @@ async def _welcome(
 
 
 async def assess(update: Update, context: AppContext) -> None:
-    identity = await identity_of(context.services, update)
-    t = translator(language_of(identity, update))
-    links = respondent_links(identity)
-    if not links:
-        await say(update, t("staff-not-respondent" if staff_link(identity) else "stranger"))
+    who = await respondent(update, context)
+    if who is None:
         return
+    t, links = who.t, who.links
     link = await _choose(update, t, links, "assess")
     if link is not None:
         await _open(update, context, t, link, join=False)
@@ -474,12 +473,10 @@ async def _reply_to_press(query: CallbackQuery, screen: Screen) -> None:
 
 async def cancel(update: Update, context: AppContext) -> None:
     services = context.services
-    identity = await identity_of(services, update)
-    t = translator(language_of(identity, update))
-    links = respondent_links(identity)
-    if not links:
-        await say(update, t("stranger"))
+    who = await respondent(update, context)
+    if who is None:
         return
+    t, links = who.t, who.links
     pids = [_pid(link) for link in links]
 
     async def unit(tx: Tx) -> list[AssessmentRecord]:
@@ -502,12 +499,10 @@ async def cancel(update: Update, context: AppContext) -> None:
 
 
 async def history(update: Update, context: AppContext) -> None:
-    identity = await identity_of(context.services, update)
-    t = translator(language_of(identity, update))
-    links = respondent_links(identity)
-    if not links:
-        await say(update, t("stranger"))
+    who = await respondent(update, context)
+    if who is None:
         return
+    t, links = who.t, who.links
     link = await _choose(update, t, links, "history")
     if link is not None:
         await _history_of(update, context, t, link)
@@ -544,12 +539,10 @@ def _report_screen(t: Translator, report: symptom_reports.OpenReport, *, proxy: 
 
 
 async def symptoms(update: Update, context: AppContext) -> None:
-    identity = await identity_of(context.services, update)
-    t = translator(language_of(identity, update))
-    links = respondent_links(identity)
-    if not links:
-        await say(update, t("staff-not-respondent" if staff_link(identity) else "stranger"))
+    who = await respondent(update, context)
+    if who is None:
         return
+    t, links = who.t, who.links
     link = await _choose(update, t, links, "symptoms")
     if link is not None:
         await _open_report(update, context, t, link)

@@ -31,9 +31,9 @@ from conversations.access import (
     identity_of,
     language_of,
     quietly,
+    respondent,
     respondent_links,
     say,
-    staff_link,
 )
 from conversations.context import AppContext, Services
 from conversations.reminding import effective_schedule, next_reminder_at, time_choices
@@ -317,12 +317,10 @@ async def _time_screen(
 
 async def time_command(update: Update, context: AppContext) -> None:
     services = context.services
-    identity = await identity_of(services, update)
-    t = translator(language_of(identity, update))
-    links = respondent_links(identity)
-    if not links:
-        await say(update, t("staff-not-respondent" if staff_link(identity) else "stranger"))
+    who = await respondent(update, context)
+    if who is None:
         return
+    t, links = who.t, who.links
     if len(links) > 1:
         rows = []
         for link in links:
