@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import sys
 from pathlib import Path
@@ -14,16 +13,9 @@ BENCHMARKS = ("assessment_throughput", "decline_rules", "reminder_fanout")
 
 def main() -> None:
     for name in BENCHMARKS:
-        try:
-            module = importlib.import_module(f"benchmarks.{name}")
-        except ModuleNotFoundError:
-            continue
+        module = importlib.import_module(f"benchmarks.{name}")
         print(f"== {name}", flush=True)
-        if name == "assessment_throughput":
-            results = asyncio.run(module.run())
-            module.report(results, 50, 4)
-        else:
-            module.main()
+        module.main()
         print(flush=True)
 
 
