@@ -6,15 +6,18 @@ Every handler starts here: a refused action gets a plain reply and an audit entr
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from conversations.charts import totals_png
 from conversations.context import AppContext, Services
 from locales import Language, Translator, language_from_telegram, translator
 from storage import audit, people
@@ -32,6 +35,7 @@ __all__ = [
     "respondent",
     "respondent_links",
     "say",
+    "send_chart",
     "staff_link",
 ]
 
@@ -113,6 +117,17 @@ async def say(
     if chat is None:
         return None
     return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def send_chart(
+    update: Update, t: Translator, subject: str, points: Sequence[tuple[datetime, int]]
+) -> None:
+    """A chart of totals over time, when there are at least two to draw a line through."""
+    chat = update.effective_chat
+    if chat is None or len(points) < 2:
+        return
+    image = await asyncio.to_thread(totals_png, t, subject, points)
+    await chat.send_photo(image, caption=t("chart-caption", subject=subject, count=len(points)))
 
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:

@@ -32,6 +32,7 @@ from conversations.access import (
     respondent,
     respondent_links,
     say,
+    send_chart,
     staff_link,
 )
 from conversations.assessment import (
@@ -526,6 +527,7 @@ async def _history_of(update: Update, context: AppContext, t: Translator, link: 
     lines = [header, ""]
     lines += [t("history-line", date=t.date(s.submitted_at.date()), total=s.total) for s in past]
     await say(update, "\n".join(lines))
+    await send_chart(update, t, _subject(link), [(s.submitted_at, s.total) for s in past])
 
 
 # --- /symptoms: a report outside an assessment -------------------------------------------------

@@ -27,7 +27,16 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
-from conversations.access import actor_for, answer, deny, identity_of, language_of, say, staff_link
+from conversations.access import (
+    actor_for,
+    answer,
+    deny,
+    identity_of,
+    language_of,
+    say,
+    send_chart,
+    staff_link,
+)
 from conversations.callbacks import PagePress, Press, encode_page
 from conversations.context import AppContext, Services
 from locales import Language, Translator, translator
@@ -305,6 +314,7 @@ async def participant(update: Update, context: AppContext, t: Translator, link: 
     lines += ["", t("staff-participant-links")]
     lines += [_link_line(t, row) for row in links] or [t("staff-never")]
     await say(update, "\n".join(lines))
+    await send_chart(update, t, subject, [(s.submitted_at, s.total) for s in subs])
 
 
 async def _change_status(

@@ -196,3 +196,29 @@ async def test_staff_get_decline_and_urgent_symptom_alerts_and_acknowledge_them(
             urgent = await nurse.wait_for("new weakness or numbness of the legs")
             assert "URGENT" in urgent.content
             assert "S306" in urgent.content
+
+
+async def test_history_and_participant_show_a_chart_of_totals(
+    harness: Harness, app: AppType
+) -> None:
+    from tests.test_e2e_roles import make_staff
+
+    nurse = await make_staff(harness, 9201)
+    pat = await harness.join("S307", 4007)
+    await pat.send("/history")
+    assert not any(m.photo for m in pat.bot_messages)  # nothing to draw yet
+    for scores in (HIGH, LOW):
+        await pat.send("/assess")
+        await answer_items(pat, scores)
+        await pat.press("Submit")
+        harness.clock.advance(timedelta(days=14))
+    await pat.send("/history")
+    chart = await pat.wait_for(lambda m: m.photo is not None, timeout=30)
+    assert chart.photo is not None
+    assert chart.photo.startswith(b"\x89PNG")
+    assert "S307: totals of the last 2 submissions" in chart.content
+    await nurse.send("/participant S307")
+    staff_chart = await nurse.wait_for(lambda m: m.photo is not None, timeout=30)
+    assert staff_chart.photo is not None
+    assert staff_chart.photo.startswith(b"\x89PNG")
+    assert len(staff_chart.photo) > 5_000

@@ -80,3 +80,6 @@ cmd-staff-withdraw = Vyřadit účastníka (konečné)
 cmd-staff-revoke = Ukončit přístup pečujícího nebo člena týmu
 cmd-staff-invite = Odkaz pro nového člena týmu
 cmd-staff-staff = Členové týmu
+chart-title = { $subject } · celkové skóre ALSFRS v čase
+chart-y = Celkem (0–40)
+chart-caption = { $subject }: celkové skóre posledních { $count } odeslaných hodnocení.

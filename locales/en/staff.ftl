@@ -80,3 +80,6 @@ cmd-staff-withdraw = Withdraw a participant (final)
 cmd-staff-revoke = End a caregiver's or staff member's access
 cmd-staff-invite = A link for a new staff member
 cmd-staff-staff = Staff members
+chart-title = { $subject } · ALSFRS total over time
+chart-y = Total (0–40)
+chart-caption = { $subject }: totals of the last { $count } submissions.
