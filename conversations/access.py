@@ -11,14 +11,17 @@ import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from conversations.callbacks import encode_menu
 from conversations.charts import totals_png
 from conversations.context import AppContext, Services
+from conversations.render import Screen
 from locales import Language, Translator, language_from_telegram, translator
 from storage import audit, people
 from storage.db import Tx
@@ -28,15 +31,22 @@ __all__ = [
     "Respondent",
     "actor_for",
     "answer",
+    "choose",
     "deny",
     "identity_of",
+    "is_proxy",
     "language_of",
+    "link_for",
+    "participant_id",
     "quietly",
+    "reply_to_press",
     "respondent",
     "respondent_links",
     "say",
     "send_chart",
     "staff_link",
+    "subject_of",
+    "urgent_advice",
 ]
 
 log = logging.getLogger(__name__)
@@ -178,3 +188,65 @@ async def deny(update: Update, context: AppContext, identity: Identity | None, w
         await answer(update.callback_query, t("staff-only"), alert=True)
     else:
         await say(update, text)
+
+
+# --- links a respondent answers through ----------------------------------------------------
+
+
+def is_proxy(link: LinkInfo) -> bool:
+    """A caregiver answers about someone else; the questions are worded for that."""
+    return link.role is Role.CAREGIVER
+
+
+def subject_of(link: LinkInfo) -> str:
+    assert link.participant is not None
+    return link.participant.subject
+
+
+async def choose(
+    update: Update, t: Translator, links: list[LinkInfo], what: str
+) -> LinkInfo | None:
+    """With one participant, that one; with several, ask whom this is about (and return None)."""
+    if len(links) == 1:
+        return links[0]
+    rows = [
+        [
+            InlineKeyboardButton(
+                subject_of(link), callback_data=encode_menu(what, participant_id(link))
+            )
+        ]
+        for link in links
+    ]
+    await say(update, t("choose-participant"), InlineKeyboardMarkup(rows))
+    return None
+
+
+def participant_id(link: LinkInfo) -> int:
+    assert link.participant is not None
+    return link.participant.id
+
+
+def link_for(links: list[LinkInfo], pid: int | None) -> LinkInfo | None:
+    """The link among `links` for participant `pid` (None when it is not one of them)."""
+    return next((link for link in links if participant_id(link) == pid), None)
+
+
+async def urgent_advice(update: Update, services: Services, t: Translator) -> None:
+    """An urgent symptom: tell the respondent plainly whom to call. No other advice."""
+    phone = services.study.study.site_phone
+    text = t("urgent-call-site", phone=phone) if phone else t("urgent-call-site-no-phone")
+    await say(update, f"<b>{escape(text, quote=False)}</b>")
+
+
+async def reply_to_press(query: CallbackQuery, screen: Screen) -> None:
+    """Answer the press and show the next screen, side by side: the person waits for both."""
+    results = await asyncio.gather(
+        answer(query),
+        query.edit_message_text(
+            screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
+        ),
+        return_exceptions=True,
+    )
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result

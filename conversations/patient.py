@@ -13,27 +13,32 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from conversations import staff, symptom_step
+from conversations import staff, symptom_handlers, symptom_step
 from conversations.access import (
     actor_for,
     answer,
+    choose,
     identity_of,
+    is_proxy,
     language_of,
+    link_for,
+    participant_id,
     quietly,
+    reply_to_press,
     respondent,
     respondent_links,
     say,
     send_chart,
     staff_link,
+    subject_of,
+    urgent_advice,
 )
 from conversations.assessment import (
     SYMPTOMS,
@@ -48,19 +53,16 @@ from conversations.callbacks import (
     MenuPress,
     ReportPress,
     encode_menu,
-    encode_report,
     parse,
 )
 from conversations.context import AppContext, Services
 from conversations.render import (
-    Screen,
     assessment_screen,
     language_screen,
     submitted_screen,
-    symptom_screen,
 )
 from locales import Language, Translator, language_from_telegram, translator
-from storage import assessments, people, symptom_reports
+from storage import assessments, people
 from storage.assessments import AccessEnded, NotYours, state_of
 from storage.db import Tx
 from storage.models import (
@@ -78,38 +80,6 @@ from storage.people import RedeemResult
 __all__ = ["COMMANDS", "register"]
 
 log = logging.getLogger(__name__)
-
-
-def _proxy(link: LinkInfo) -> bool:
-    return link.role is Role.CAREGIVER
-
-
-def _subject(link: LinkInfo) -> str:
-    assert link.participant is not None
-    return link.participant.subject
-
-
-async def _choose(
-    update: Update, t: Translator, links: list[LinkInfo], what: str
-) -> LinkInfo | None:
-    """With one participant, that one; with several, ask whom this is about (and return None)."""
-    if len(links) == 1:
-        return links[0]
-    rows = [
-        [InlineKeyboardButton(_subject(link), callback_data=encode_menu(what, _pid(link)))]
-        for link in links
-    ]
-    await say(update, t("choose-participant"), InlineKeyboardMarkup(rows))
-    return None
-
-
-def _pid(link: LinkInfo) -> int:
-    assert link.participant is not None
-    return link.participant.id
-
-
-def _link_for(links: list[LinkInfo], participant_id: int | None) -> LinkInfo | None:
-    return next((link for link in links if _pid(link) == participant_id), None)
 
 
 # --- /start and codes ---------------------------------------------------------------------
@@ -175,7 +145,7 @@ async def _redeem(update: Update, context: AppContext, code: str) -> None:
 async def _welcome(
     update: Update, services: Services, t: Translator, link: LinkInfo, *, first: bool
 ) -> None:
-    pid = _pid(link)
+    pid = participant_id(link)
 
     async def unit(tx: Tx) -> int | None:
         current = await assessments.in_progress(tx, pid)
@@ -184,11 +154,11 @@ async def _welcome(
     answered = await services.db.read(unit)
     lines: list[str] = []
     if first and link.role is Role.CAREGIVER:
-        lines += [t("linked-caregiver", subject=_subject(link)), "", t("welcome-caregiver")]
+        lines += [t("linked-caregiver", subject=subject_of(link)), "", t("welcome-caregiver")]
     elif first:
         lines += [t("linked-patient"), "", t("welcome")]
     elif link.role is Role.CAREGIVER:
-        lines += [t("welcome-back-caregiver", subject=_subject(link))]
+        lines += [t("welcome-back-caregiver", subject=subject_of(link))]
     else:
         lines += [t("welcome-back")]
     if answered is not None:
@@ -214,7 +184,7 @@ async def assess(update: Update, context: AppContext) -> None:
     if who is None:
         return
     t, links = who.t, who.links
-    link = await _choose(update, t, links, "assess")
+    link = await choose(update, t, links, "assess")
     if link is not None:
         await _open(update, context, t, link, join=False)
 
@@ -231,7 +201,7 @@ async def _open(
         return
     actor = actor_for(link)
     now = services.clock()
-    pid = _pid(link)
+    pid = participant_id(link)
 
     async def unit(tx: Tx) -> tuple[AssessmentRecord | None, AssessmentRecord | None]:
         current = await assessments.in_progress(tx, pid)
@@ -256,7 +226,7 @@ async def _open(
         state_of(record),
         assessment_id=record.id,
         revision=record.revision,
-        proxy=_proxy(link),
+        proxy=is_proxy(link),
     )
     if previous is not None and previous.chat_id is not None and previous.message_id is not None:
         same_chat = (
@@ -326,7 +296,7 @@ async def on_press(update: Update, context: AppContext) -> None:
         await _assessment_press(update, context, query, identity, t, press)
         return
     if isinstance(press, ReportPress):
-        await _report_press(update, context, query, identity, t, press)
+        await symptom_handlers.on_report_press(update, context, query, identity, t, press)
         return
     await staff.on_staff_press(update, context, query, identity, t, press)
 
@@ -350,7 +320,7 @@ async def _menu(
             return await assessments.assessment(tx, press.target or 0)
 
         record = await context.services.db.read(unit)
-        link = _link_for(links, record.participant_id) if record else None
+        link = link_for(links, record.participant_id) if record else None
         if record is None or link is None:
             log.warning("join press for an assessment the account may not answer")
             await answer(query, t("notice-invalid-button"))
@@ -359,7 +329,7 @@ async def _menu(
         await quietly(query.edit_message_reply_markup(reply_markup=None))
         await _open(update, context, t, link, join=True)
         return
-    link = _link_for(links, press.target) if press.target is not None else None
+    link = link_for(links, press.target) if press.target is not None else None
     if link is None and press.target is None and len(links) == 1:
         link = links[0]
     if link is None:
@@ -370,7 +340,7 @@ async def _menu(
     if press.what == "history":
         await _history_of(update, context, t, link)
     elif press.what == "symptoms":
-        await _open_report(update, context, t, link)
+        await symptom_handlers.open_report(update, context, t, link)
     else:
         await _open(update, context, t, link, join=False)
 
@@ -389,7 +359,7 @@ async def _assessment_press(
         log.warning("assessment button from an account without a participant")
         await answer(query, t("notice-not-enrolled"))
         return
-    actors: dict[int, Actor] = {_pid(link): actor_for(link) for link in links}
+    actors: dict[int, Actor] = {participant_id(link): actor_for(link) for link in links}
     now = services.clock()
 
     safety = services.safety
@@ -444,32 +414,11 @@ async def _assessment_press(
             revision=record.revision,
             proxy=outcome.actor.role.value == Role.CAREGIVER.value,
         )
-    await _reply_to_press(query, screen)
+    await reply_to_press(query, screen)
     if outcome.alerts:
         services.wake_alerts()
     if outcome.triage is not None and outcome.triage.urgent:
-        await _urgent_advice(update, services, t)
-
-
-async def _urgent_advice(update: Update, services: Services, t: Translator) -> None:
-    """An urgent symptom: tell the respondent plainly whom to call. No other advice."""
-    phone = services.study.study.site_phone
-    text = t("urgent-call-site", phone=phone) if phone else t("urgent-call-site-no-phone")
-    await say(update, f"<b>{escape(text, quote=False)}</b>")
-
-
-async def _reply_to_press(query: CallbackQuery, screen: Screen) -> None:
-    """Answer the press and show the next screen, side by side: the person waits for both."""
-    results = await asyncio.gather(
-        answer(query),
-        query.edit_message_text(
-            screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
-        ),
-        return_exceptions=True,
-    )
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
+        await urgent_advice(update, services, t)
 
 
 async def cancel(update: Update, context: AppContext) -> None:
@@ -478,7 +427,7 @@ async def cancel(update: Update, context: AppContext) -> None:
     if who is None:
         return
     t, links = who.t, who.links
-    pids = [_pid(link) for link in links]
+    pids = [participant_id(link) for link in links]
 
     async def unit(tx: Tx) -> list[AssessmentRecord]:
         found = [await assessments.in_progress(tx, pid) for pid in pids]
@@ -504,13 +453,13 @@ async def history(update: Update, context: AppContext) -> None:
     if who is None:
         return
     t, links = who.t, who.links
-    link = await _choose(update, t, links, "history")
+    link = await choose(update, t, links, "history")
     if link is not None:
         await _history_of(update, context, t, link)
 
 
 async def _history_of(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    pid = _pid(link)
+    pid = participant_id(link)
 
     async def unit(tx: Tx) -> list[Submission]:
         return await assessments.submissions(tx, participant_id=pid, limit=50)
@@ -520,163 +469,14 @@ async def _history_of(update: Update, context: AppContext, t: Translator, link: 
         await say(update, t("history-empty"))
         return
     header = (
-        t("history-header-caregiver", subject=_subject(link))
-        if _proxy(link)
+        t("history-header-caregiver", subject=subject_of(link))
+        if is_proxy(link)
         else t("history-header")
     )
     lines = [header, ""]
     lines += [t("history-line", date=t.date(s.submitted_at.date()), total=s.total) for s in past]
     await say(update, "\n".join(lines))
-    await send_chart(update, t, _subject(link), [(s.submitted_at, s.total) for s in past])
-
-
-# --- /symptoms: a report outside an assessment -------------------------------------------------
-
-
-def _report_screen(t: Translator, report: symptom_reports.OpenReport, *, proxy: bool) -> Screen:
-    def data(action: symptom_step.SymptomAction | None) -> str:
-        return encode_report(report.id, report.revision, action)
-
-    return symptom_screen(t, report.state, proxy=proxy, data=data, standalone=True)
-
-
-async def symptoms(update: Update, context: AppContext) -> None:
-    who = await respondent(update, context)
-    if who is None:
-        return
-    t, links = who.t, who.links
-    link = await _choose(update, t, links, "symptoms")
-    if link is not None:
-        await _open_report(update, context, t, link)
-
-
-async def _open_report(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    services = context.services
-    assert link.participant is not None
-    if link.participant.status is not ParticipantStatus.ACTIVE:
-        await say(update, t("participant-inactive"))
-        return
-    actor = actor_for(link)
-    now = services.clock()
-    pid = _pid(link)
-
-    async def unit(
-        tx: Tx,
-    ) -> tuple[symptom_reports.OpenReport, symptom_reports.OpenReport | None]:
-        return await symptom_reports.open_report(
-            tx, participant_id=pid, actor=actor, language=t.language, now=now
-        )
-
-    report, old = await services.db.write(unit)
-    if old is not None and old.chat_id is not None and old.message_id is not None:
-        await quietly(
-            context.bot.edit_message_text(
-                t("symptoms-cancelled"), chat_id=old.chat_id, message_id=old.message_id
-            )
-        )
-    await _show_report(update, context, t, report, proxy=_proxy(link))
-
-
-async def _show_report(
-    update: Update,
-    context: AppContext,
-    t: Translator,
-    report: symptom_reports.OpenReport,
-    *,
-    proxy: bool,
-) -> None:
-    screen = _report_screen(t, report, proxy=proxy)
-    message = await say(update, screen.text, screen.keyboard)
-    if message is not None:
-        chat_id, message_id, rid = message.chat_id, message.message_id, report.id
-
-        async def remember(tx: Tx) -> None:
-            await symptom_reports.set_report_message(tx, rid, chat_id, message_id)
-
-        await context.services.db.write(remember)
-
-
-async def _report_press(
-    update: Update,
-    context: AppContext,
-    query: CallbackQuery,
-    identity: Identity | None,
-    t: Translator,
-    press: ReportPress,
-) -> None:
-    services = context.services
-    links = respondent_links(identity)
-    actors = {_pid(link): actor_for(link) for link in links}
-    subjects = {_pid(link): _subject(link) for link in links}
-    now = services.clock()
-    safety = services.safety
-
-    async def unit(tx: Tx) -> symptom_reports.ReportOutcome:
-        return await symptom_reports.apply_report_action(
-            tx,
-            report_id=press.report_id,
-            revision=press.revision,
-            action=press.action,
-            actors=actors,
-            subject_of=subjects,
-            now=now,
-            config=safety,
-        )
-
-    try:
-        outcome = await services.db.write(unit)
-    except symptom_reports.ReportClosed:
-        await answer(query, t("notice-already-answered"))
-        return
-    except symptom_step.StepError:
-        log.warning("refused a symptom report action (update %s)", update.update_id)
-        await answer(query, t("notice-invalid-button"))
-        return
-    if outcome.cancelled:
-        await asyncio.gather(answer(query), query.edit_message_text(t("symptoms-cancelled")))
-        return
-    if outcome.triage is not None:
-        await asyncio.gather(answer(query), query.edit_message_text(t("symptoms-saved")))
-        if outcome.triage.reports:
-            services.wake_alerts()
-        if outcome.triage.urgent:
-            await _urgent_advice(update, services, t)
-        return
-    link = _link_for(links, outcome.report.participant_id)
-    proxy = link is not None and _proxy(link)
-    await _reply_to_press(query, _report_screen(t, outcome.report, proxy=proxy))
-
-
-async def _describe_in_report(
-    update: Update, context: AppContext, t: Translator, links: list[LinkInfo], text: str
-) -> bool:
-    """Free text for a /symptoms report that asked for a description; True when it was one."""
-    services = context.services
-    limit = services.study.symptoms.other_max_length
-    now = services.clock()
-    for link in links:
-        pid = _pid(link)
-
-        async def unit(tx: Tx, pid: int = pid) -> symptom_reports.OpenReport | None:
-            return await symptom_reports.describe_open(
-                tx, participant_id=pid, text=text, now=now, max_text=limit
-            )
-
-        try:
-            report = await services.db.write(unit)
-        except symptom_step.StepError:
-            await say(update, t("symptom-other-too-long", max=limit))
-            return True
-        if report is not None:
-            if report.chat_id is not None and report.message_id is not None:
-                await quietly(
-                    context.bot.edit_message_reply_markup(
-                        chat_id=report.chat_id, message_id=report.message_id, reply_markup=None
-                    )
-                )
-            await _show_report(update, context, t, report, proxy=_proxy(link))
-            return True
-    return False
+    await send_chart(update, t, subject_of(link), [(s.submitted_at, s.total) for s in past])
 
 
 # --- language, help, everything else ----------------------------------------------------------
@@ -736,9 +536,9 @@ async def free_text(update: Update, context: AppContext) -> None:
         return
     text = update.effective_message.text if update.effective_message else None
     text = text or ""
-    if await _describe_in_report(update, context, t, links, text):
+    if await symptom_handlers.describe_in_report(update, context, t, links, text):
         return
-    pids = {_pid(link): link for link in links}
+    pids = {participant_id(link): link for link in links}
 
     async def unit(tx: Tx) -> list[AssessmentRecord]:
         found = [await assessments.in_progress(tx, pid) for pid in pids]
@@ -776,7 +576,7 @@ async def _describe_in_assessment(
     if not " ".join(text.split()) or len(" ".join(text.split())) > limit:
         await say(update, t("symptom-other-too-long", max=limit))
         return
-    actors = {_pid(link): actor_for(link)}
+    actors = {participant_id(link): actor_for(link)}
     now = services.clock()
     safety = services.safety
 
@@ -829,7 +629,7 @@ def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> N
     application.add_handler(CommandHandler("start", start, filters=private))
     application.add_handler(CommandHandler("assess", assess, filters=private))
     application.add_handler(CommandHandler("cancel", cancel, filters=private))
-    application.add_handler(CommandHandler("symptoms", symptoms, filters=private))
+    application.add_handler(CommandHandler("symptoms", symptom_handlers.symptoms, filters=private))
     application.add_handler(CommandHandler("history", history, filters=private))
     application.add_handler(CommandHandler("language", language, filters=private))
     application.add_handler(CommandHandler("help", help_command, filters=private))
