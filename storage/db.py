@@ -205,6 +205,20 @@ class Database:
                 return
 
     async def _run_batch(self, tx: Tx, batch: list[_Job[Any]]) -> None:
+        """Run a batch in one transaction. Whatever happens, every caller gets an answer and
+        the writer lives on: if SQLite abandoned the transaction itself (disk full, I/O error),
+        the whole batch fails with StorageError and nothing of it is committed."""
+        try:
+            await self._run_batch_once(tx, batch)
+        except Exception as exc:
+            log.error("a batch of %d units failed as a whole: %s", len(batch), type(exc).__name__)
+            if self._writer.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    await self._writer.execute("ROLLBACK")
+            for job in batch:
+                _settle(job, None, StorageError(f"the transaction failed: {exc}"))
+
+    async def _run_batch_once(self, tx: Tx, batch: list[_Job[Any]]) -> None:
         results: list[tuple[_Job[Any], Any, BaseException | None]] = []
         try:
             await self._writer.execute("BEGIN IMMEDIATE")
@@ -217,10 +231,14 @@ class Database:
             try:
                 value = await job.unit(tx)
             except Exception as exc:  # one failing unit must not undo the others
+                if not self._writer.in_transaction:
+                    raise StorageError("SQLite rolled the transaction back") from exc
                 await self._writer.execute("ROLLBACK TO unit")
                 await self._writer.execute("RELEASE unit")
                 results.append((job, None, exc))
             else:
+                if not self._writer.in_transaction:
+                    raise StorageError("the transaction ended inside a unit of work")
                 await self._writer.execute("RELEASE unit")
                 results.append((job, value, None))
         try:

@@ -247,3 +247,32 @@ async def test_audit_is_append_only_in_the_database_itself(db: Database) -> None
         return [e.action for e in await audit.entries(tx, subject="S001")]
 
     assert await db.read(read) == ["participant.create", "invitation.create"]
+
+
+async def test_a_transaction_sqlite_abandons_fails_its_batch_and_the_writer_lives_on(
+    db: Database,
+) -> None:
+    async def abandons(tx: Tx) -> None:
+        await tx.execute("ROLLBACK")  # stands in for SQLite's own rollback on disk full or I/O
+        raise sqlite3.OperationalError("database or disk is full")
+
+    async def innocent(tx: Tx) -> str:
+        p = await people.create_participant(
+            tx, subject="S900", language=None, actor=OPERATOR, now=NOW
+        )
+        return p.subject
+
+    results = await asyncio.wait_for(
+        asyncio.gather(db.write(abandons), db.write(innocent), return_exceptions=True), 5
+    )
+    assert isinstance(results[0], Exception)  # every caller got an answer, none hangs
+
+    async def count(tx: Tx) -> int:
+        return int(await tx.scalar("SELECT COUNT(*) FROM participants"))
+
+    # The innocent unit shared the failed batch (nothing committed) or ran in its own.
+    committed = await db.read(count)
+    assert committed == (0 if isinstance(results[1], Exception) else 1)
+    if committed == 0:
+        assert await asyncio.wait_for(db.write(innocent), 5) == "S900"  # writing goes on
+    assert await db.read(count) == 1
