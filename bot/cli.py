@@ -432,8 +432,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=settings.log_level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        # httpx logs every request URL, and the URL holds the bot token.
+        # httpx logs every request URL, and the URL holds the bot token; python-telegram-bot at
+        # DEBUG logs the token, every request (answers, symptom descriptions) and every update
+        # (people's names). Neither goes below these levels, whatever ALSFRS_LOG_LEVEL says.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("httpcore").setLevel(logging.WARNING)
+        logging.getLogger("telegram").setLevel(logging.INFO)
         # The JobQueue's scheduler logs every run of every job (the reminder poll: every 5 s).
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         study = _study(settings)

@@ -212,8 +212,9 @@ def _previous_step(state: AssessmentState) -> str:
     return step
 
 
-def apply(state: AssessmentState, action: Action) -> AssessmentState:
-    """The state after `action`, or an AssessmentError with the state unchanged."""
+def apply(state: AssessmentState, action: Action, *, max_text: int = 500) -> AssessmentState:
+    """The state after `action`, or an AssessmentError with the state unchanged. `max_text` is
+    the study's limit for the "something else" description."""
     if state.status is Status.SUBMITTED:
         raise AlreadySubmitted("the assessment was submitted")
     position = state.position
@@ -257,7 +258,7 @@ def apply(state: AssessmentState, action: Action) -> AssessmentState:
             if position != SYMPTOMS:
                 raise InvalidAction("the symptom question is not shown")
             try:
-                inner_state = symptom_step.step(state.symptoms, inner_action)
+                inner_state = symptom_step.step(state.symptoms, inner_action, max_text=max_text)
             except symptom_step.StepError as exc:
                 raise InvalidAction(str(exc)) from exc
             moved = replace(state, symptoms=inner_state)

@@ -226,6 +226,7 @@ async def _open(
         state_of(record),
         assessment_id=record.id,
         revision=record.revision,
+        max_text=context.services.study.symptoms.other_max_length,
         proxy=is_proxy(link),
     )
     if previous is not None and previous.chat_id is not None and previous.message_id is not None:
@@ -412,6 +413,7 @@ async def _assessment_press(
             state_of(record),
             assessment_id=record.id,
             revision=record.revision,
+            max_text=context.services.study.symptoms.other_max_length,
             proxy=outcome.actor.role.value == Role.CAREGIVER.value,
         )
     await reply_to_press(query, screen)
@@ -546,7 +548,9 @@ async def free_text(update: Update, context: AppContext) -> None:
 
     open_ones = await services.db.read(unit)
     chat_id = update.effective_chat.id if update.effective_chat else None
-    mine = [r for r in open_ones if r.chat_id == chat_id] or open_ones
+    # Only an assessment shown in this very chat: text never reaches into an assessment that
+    # someone else (the patient or another caregiver) has open in their own chat.
+    mine = [r for r in open_ones if r.chat_id == chat_id]
     if not mine:
         await say(update, t("nothing-to-do"))
         return

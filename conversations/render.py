@@ -77,7 +77,13 @@ def answer_label(t: Translator, it: Item, score: int) -> str:
 
 
 def assessment_screen(
-    t: Translator, state: AssessmentState, *, assessment_id: int, revision: int, proxy: bool
+    t: Translator,
+    state: AssessmentState,
+    *,
+    assessment_id: int,
+    revision: int,
+    proxy: bool,
+    max_text: int = 500,
 ) -> Screen:
     """The message for the current step: an item, the feeding-tube question, or review."""
 
@@ -89,7 +95,9 @@ def assessment_screen(
         def symptom_data(action: SymptomAction | None) -> str:
             return data(Back() if action is None else Symptoms(action))
 
-        return symptom_screen(t, state.symptoms, proxy=proxy, data=symptom_data, standalone=False)
+        return symptom_screen(
+            t, state.symptoms, proxy=proxy, data=symptom_data, standalone=False, max_text=max_text
+        )
 
     back = _button(t("button-back"), data(Back()))
     if state.position == REVIEW:

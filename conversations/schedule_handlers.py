@@ -143,7 +143,9 @@ def validate_change(change: ScheduleChange, settings: ScheduleSettings) -> None:
         try:
             ZoneInfo(change.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ScheduleError("schedule-error-zone", zone=change.timezone) from None
+            raise ScheduleError(
+                "schedule-error-zone", zone=escape(change.timezone, quote=False)
+            ) from None
     if change.preferred_time is not None and in_quiet_hours(change.preferred_time, settings):
         raise ScheduleError(
             "schedule-error-quiet",

@@ -31,18 +31,22 @@ from conversations.render import Screen, symptom_screen
 from locales import Translator
 from storage import symptom_reports
 from storage.db import Tx
-from storage.models import Identity, LinkInfo, ParticipantStatus
+from storage.models import Actor, Identity, LinkInfo, ParticipantStatus
 
 __all__ = ["describe_in_report", "on_report_press", "open_report", "symptoms"]
 
 log = logging.getLogger(__name__)
 
 
-def _report_screen(t: Translator, report: symptom_reports.OpenReport, *, proxy: bool) -> Screen:
+def _report_screen(
+    t: Translator, report: symptom_reports.OpenReport, *, proxy: bool, max_text: int
+) -> Screen:
     def data(action: symptom_step.SymptomAction | None) -> str:
         return encode_report(report.id, report.revision, action)
 
-    return symptom_screen(t, report.state, proxy=proxy, data=data, standalone=True)
+    return symptom_screen(
+        t, report.state, proxy=proxy, data=data, standalone=True, max_text=max_text
+    )
 
 
 async def symptoms(update: Update, context: AppContext) -> None:
@@ -90,7 +94,8 @@ async def _show_report(
     *,
     proxy: bool,
 ) -> None:
-    screen = _report_screen(t, report, proxy=proxy)
+    limit = context.services.study.symptoms.other_max_length
+    screen = _report_screen(t, report, proxy=proxy, max_text=limit)
     message = await say(update, screen.text, screen.keyboard)
     if message is not None:
         chat_id, message_id, rid = message.chat_id, message.message_id, report.id
@@ -149,7 +154,8 @@ async def on_report_press(
         return
     link = link_for(links, outcome.report.participant_id)
     proxy = link is not None and is_proxy(link)
-    await reply_to_press(query, _report_screen(t, outcome.report, proxy=proxy))
+    limit = services.study.symptoms.other_max_length
+    await reply_to_press(query, _report_screen(t, outcome.report, proxy=proxy, max_text=limit))
 
 
 async def describe_in_report(
@@ -159,12 +165,24 @@ async def describe_in_report(
     services = context.services
     limit = services.study.symptoms.other_max_length
     now = services.clock()
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    if chat_id is None:
+        return False
     for link in links:
         pid = participant_id(link)
+        actor = actor_for(link)
 
-        async def unit(tx: Tx, pid: int = pid) -> symptom_reports.OpenReport | None:
+        async def unit(
+            tx: Tx, pid: int = pid, actor: Actor = actor
+        ) -> symptom_reports.OpenReport | None:
             return await symptom_reports.describe_open(
-                tx, participant_id=pid, text=text, now=now, max_text=limit
+                tx,
+                participant_id=pid,
+                chat_id=chat_id,
+                actor=actor,
+                text=text,
+                now=now,
+                max_text=limit,
             )
 
         try:

@@ -240,7 +240,9 @@ async def apply_action(
     if record.revision != revision:
         raise StaleAction(f"revision {revision} != {record.revision}")
     before = state_of(record)
-    after = apply(before, action)  # raises with nothing written
+    safety = safety or SafetyConfig()
+    limit = safety.symptoms.other_max_length
+    after = apply(before, action, max_text=limit)  # raises with nothing written
     for number in sorted(set(before.answers) | set(after.answers)):
         old, new = before.answers.get(number), after.answers.get(number)
         if old == new and not (number == 5 and before.has_tube != after.has_tube):
@@ -286,7 +288,6 @@ async def apply_action(
             old=before.has_tube,
             new=after.has_tube,
         )
-    safety = safety or SafetyConfig()
     found: Triage | None = None
     if after.symptoms.done and not before.symptoms.done:
         found = await submit_symptom_report(

@@ -101,12 +101,22 @@ async def open_report(
 
 
 async def describe_open(
-    tx: Tx, *, participant_id: int, text: str, now: datetime, max_text: int
+    tx: Tx,
+    *,
+    participant_id: int,
+    chat_id: int,
+    actor: Actor,
+    text: str,
+    now: datetime,
+    max_text: int,
 ) -> OpenReport | None:
-    """The free-text description of "something else" for a report waiting for one."""
+    """The free-text description of "something else", for the report shown in this chat that
+    is waiting for one (None when there is none: the text was not meant for a report)."""
     current_id = await tx.scalar(
-        "SELECT id FROM symptom_reports WHERE participant_id = ? AND status = 'in_progress'",
-        (participant_id,),
+        "SELECT r.id FROM symptom_reports r JOIN participants p ON p.id = r.participant_id"
+        " JOIN links l ON l.id = ? WHERE r.participant_id = ? AND r.status = 'in_progress'"
+        " AND r.chat_id = ? AND p.status = 'active' AND l.revoked_at IS NULL",
+        (actor.link_id, participant_id, chat_id),
     )
     current = None if current_id is None else await _load(tx, int(current_id))
     if current is None or current.state.position != symptom_step.OTHER_TEXT:
@@ -115,6 +125,16 @@ async def describe_open(
     await tx.execute(
         "UPDATE symptom_reports SET state = ?, revision = revision + 1 WHERE id = ?",
         (symptom_state_json(state), current.id),
+    )
+    await audit.record(
+        tx,
+        actor=actor,
+        action="symptoms.describe",
+        entity="symptom_report",
+        entity_id=current.id,
+        at=now,
+        new={"other_text_length": len(state.other_text or "")},
+        on_behalf_of=participant_id,
     )
     return await _load(tx, current.id)
 

@@ -313,3 +313,27 @@ async def test_staff_invite_staff_and_revoking_staff_ends_access_at_once(
     await colleague.send("/enroll S299")
     assert "only for people taking part" in colleague.last_message().content
     assert (await harness.cli("participant", "S299", check=False)).returncode == 1
+
+
+async def test_a_caregivers_text_never_reaches_into_the_patients_open_assessment(
+    harness: Harness, app: object
+) -> None:
+    nurse = await make_staff(harness, 9301)
+    patient_code, caregiver_code = await staff_enrolls(nurse, "S208")
+    pat, carer = harness.api.user(3601), harness.api.user(3602)
+    await pat.send(f"/start {patient_code}")
+    await carer.send(f"/start {caregiver_code}")
+    await pat.send("/assess")
+    await tap_score(pat, 4)
+    question = pat.last_message()
+    await carer.send("how is she doing?")
+    assert "To answer the questions, send /assess" in carer.last_message().content
+    assert not question.edited or "Question 2 of 10" in question.content
+    assert "continued by someone else" not in question.content
+    await tap_score(pat, 3)  # the patient's buttons still work
+    assert "Question 3 of 10" in pat.last_message().content
+    # Staff typing a time zone with HTML characters get the plain error, not a broken message.
+    await nurse.send("/schedule S208 tz <b>a&b")
+    reply = nurse.last_message().content
+    assert "<b>a&b" in reply
+    assert "Sorry, something went wrong" not in reply

@@ -222,3 +222,16 @@ async def test_history_and_participant_show_a_chart_of_totals(
     assert staff_chart.photo is not None
     assert staff_chart.photo.startswith(b"\x89PNG")
     assert len(staff_chart.photo) > 5_000
+
+
+async def test_the_description_limit_follows_the_study_setting(harness: Harness) -> None:
+    symptoms = harness.study.symptoms.model_copy(update={"other_max_length": 1000})
+    harness.study = harness.study.model_copy(update={"symptoms": symptoms})
+    async with harness.bot():
+        pat = await harness.join("S308", 4008)
+        await pat.send("/assess")
+        await answer_items(pat, HIGH, symptoms_none=False)
+        await pat.press("Something else")
+        assert "at most 1,000 characters" in pat.last_message().content
+        await pat.send("tingling " * 70)  # about 630 characters: over 500, within 1000
+        assert "How strong is this symptom?" in pat.last_message().content
