@@ -149,6 +149,21 @@ def _arg_subject(context: AppContext) -> str | None:
     return subject if people.SUBJECT_PATTERN.fullmatch(subject) else None
 
 
+async def _named_participant(
+    update: Update, context: AppContext, t: Translator, command: str
+) -> Participant | None:
+    """The participant named by the command's first argument; otherwise a plain usage or
+    "no such participant" reply, and None."""
+    subject = _arg_subject(context)
+    if subject is None:
+        await say(update, t("staff-usage-subject", command=command))
+        return None
+    found = await _participant(context.services, subject)
+    if found is None:
+        await say(update, t("staff-unknown", subject=subject))
+    return found
+
+
 async def _participant(services: Services, subject: str) -> Participant | None:
     async def unit(tx: Tx) -> Participant | None:
         return await people.get_participant(tx, subject)
@@ -184,18 +199,18 @@ async def enroll(update: Update, context: AppContext, t: Translator, link: LinkI
 
 @staff_only("caregiver")
 async def caregiver(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    subject = _arg_subject(context)
-    if subject is None:
-        await say(update, t("staff-usage-subject", command="/caregiver"))
-        return
-    participant = await _participant(context.services, subject)
+    participant = await _named_participant(update, context, t, "/caregiver")
     if participant is None:
-        await say(update, t("staff-unknown", subject=subject))
         return
     code, until = await invite(context.services, Role.CAREGIVER, participant.id, actor_for(link))
     await say(
         update,
-        t("staff-caregiver-link", subject=subject, until=until[:10], link=_link(context, code)),
+        t(
+            "staff-caregiver-link",
+            subject=participant.subject,
+            until=until[:10],
+            link=_link(context, code),
+        ),
     )
 
 
@@ -273,14 +288,10 @@ def _link_line(t: Translator, row: LinkRow) -> str:
 
 @staff_only("participant")
 async def participant(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    subject = _arg_subject(context)
-    if subject is None:
-        await say(update, t("staff-usage-subject", command="/participant"))
-        return
-    found = await _participant(context.services, subject)
+    found = await _named_participant(update, context, t, "/participant")
     if found is None:
-        await say(update, t("staff-unknown", subject=subject))
         return
+    subject = found.subject
     pid = found.id
 
     async def unit(tx: Tx) -> tuple[list[Submission], list[LinkRow]]:
@@ -325,14 +336,10 @@ async def _change_status(
     status: ParticipantStatus,
     command: str,
 ) -> None:
-    subject = _arg_subject(context)
-    if subject is None:
-        await say(update, t("staff-usage-subject", command=command))
-        return
-    found = await _participant(context.services, subject)
+    found = await _named_participant(update, context, t, command)
     if found is None:
-        await say(update, t("staff-unknown", subject=subject))
         return
+    subject = found.subject
     reason = " ".join((context.args or [])[1:])[:500] or None
     now = context.services.clock()
     actor = actor_for(link)

@@ -342,10 +342,23 @@ async def mark_sent(tx: Tx, delivery_id: int, *, message_id: int, now: datetime)
             delivery_id,
         ),
     )
+    await _audit_attempt(tx, "alert.delivered", row, delivery_id, now, row["attempts"] + 1)
+
+
+async def _audit_attempt(
+    tx: Tx,
+    action: str,
+    row: Row,
+    delivery_id: int,
+    now: datetime,
+    attempt: int,
+    **details: str | bool | None,
+) -> None:
+    """One delivery attempt in the audit trail: which copy, to whom (by staff number), which try."""
     await audit.record(
         tx,
         actor=SYSTEM,
-        action="alert.delivered",
+        action=action,
         entity="alert",
         entity_id=row["alert_id"],
         at=now,
@@ -353,7 +366,8 @@ async def mark_sent(tx: Tx, delivery_id: int, *, message_id: int, now: datetime)
             "delivery": delivery_id,
             "round": row["round"],
             "to": "group" if row["link_id"] is None else f"staff #{row['link_id']}",
-            "attempt": row["attempts"] + 1,
+            "attempt": attempt,
+            **details,
         },
         on_behalf_of=row["participant_id"],
     )
@@ -390,23 +404,16 @@ async def record_failure(
             "UPDATE alert_deliveries SET attempts = ?, last_error = ? WHERE id = ?",
             (attempt, error[:200], delivery_id),
         )
-    await audit.record(
+    await _audit_attempt(
         tx,
-        actor=SYSTEM,
-        action="alert.delivery_failed",
-        entity="alert",
-        entity_id=row["alert_id"],
-        at=now,
-        new={
-            "delivery": delivery_id,
-            "round": row["round"],
-            "to": "group" if row["link_id"] is None else f"staff #{row['link_id']}",
-            "attempt": attempt,
-            "error": error.split(":", 1)[0][:60],
-            "final": final,
-            "retry_at": None if final or retry_at is None else iso(retry_at),
-        },
-        on_behalf_of=row["participant_id"],
+        "alert.delivery_failed",
+        row,
+        delivery_id,
+        now,
+        attempt,
+        error=error.split(":", 1)[0][:60],
+        final=final,
+        retry_at=None if final or retry_at is None else iso(retry_at),
     )
 
 
