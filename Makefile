@@ -16,8 +16,8 @@ run: $(STAMP)
 	$(BIN)/alsfrs-bot run
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot conversations storage locales tests benchmarks
-	$(BIN)/ruff format --check bot conversations storage locales tests benchmarks
+	$(BIN)/ruff check bot localapi conversations storage locales tests benchmarks
+	$(BIN)/ruff format --check bot localapi conversations storage locales tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -23,8 +23,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.app import build_application, running
-from bot.localapi import LocalBotApi, SimUser
 from bot.settings import Settings, load_study
+from localapi import LocalBotApi, SimUser
 from storage import people
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, Role

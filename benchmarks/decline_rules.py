@@ -13,8 +13,8 @@ cost of fetching the whole 1,000-submission history instead.
 
     python benchmarks/decline_rules.py
 
-The timed path is the bot's own (`storage.signals.decline_history`); `fetch_window` stays here
-only to check the query plan, and `fetch_all` for the contrast.
+The timed path is the bot's own (`conversations.flows.safety.decline_history`);
+`fetch_window` stays here only to check the query plan, and `fetch_all` for the contrast.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from conversations.instrument import ITEM_NUMBERS
-from conversations.safety import DeclineRules, Point, Window, evaluate
+from conversations.domain.instrument import ITEM_NUMBERS
+from conversations.domain.safety import DeclineRules, Point, Window, evaluate
+from conversations.flows.safety import decline_history
 from storage.db import Database, Row, Tx
 from storage.models import from_iso, iso
-from storage.signals import decline_history
 
 __all__ = ["fetch_all", "fetch_baseline", "fetch_window", "main", "run"]
 
@@ -211,7 +211,7 @@ async def _submit_once(
         if unbounded:
             history = await fetch_all(tx, participant_id, NOW)
             return history, await fetch_baseline(tx, participant_id)
-        # The bot's own submit path (storage.signals), excluding no assessment (id 0).
+        # The bot's own submit path (conversations.flows.safety), excluding no assessment (id 0).
         return await decline_history(
             tx, participant_id=participant_id, exclude=0, rules=rules, now=NOW
         )

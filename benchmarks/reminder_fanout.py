@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from bot.localapi import LocalBotApi
 from bot.reminders import ReminderScheduler, SendOutcome
 from bot.settings import Settings, load_study
 from conversations.context import Services
+from localapi import LocalBotApi
 from storage import people
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, Role

@@ -46,8 +46,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
-from conversations.alert_text import ack_keyboard, alert_message
 from conversations.context import AppType, Services
+from conversations.screens.alerts import ack_keyboard, alert_message
 from locales import translator
 from storage import alert_delivery
 from storage.alert_delivery import Delivery

@@ -16,8 +16,10 @@ from bot import alerts, reminders
 from bot.ratelimit import PacedRateLimiter
 from bot.settings import Settings, StudySettings
 from bot.updates import PerChatUpdateProcessor
-from conversations import alert_handlers, patient, schedule_handlers, staff
 from conversations.context import CONTEXT_TYPES, AppType, Services, utc_now
+from conversations.handlers import alerts as alert_handlers
+from conversations.handlers import patient, staff
+from conversations.handlers import schedule as schedule_handlers
 from locales import LANGUAGES, translator
 from storage.db import Database
 

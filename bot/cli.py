@@ -24,8 +24,8 @@ from telegram import Bot, Update
 
 from bot import schedule_cli
 from bot.settings import Settings, StudySettings, load_study
-from conversations import staff
 from conversations.context import Services, utc_now
+from conversations.handlers import staff
 from storage import assessments, audit, people
 from storage.db import Database, StorageError, Tx
 from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role, Submission, iso

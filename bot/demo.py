@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Final
 
 from bot.settings import Settings, StudySettings
-from storage import demo, people
+from conversations.flows import demo
+from storage import people
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, Role
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from bot.app import build_application, running
 from bot.demo import DEMO_PEOPLE, DEMO_SUBJECT, DemoError, demo_db_path, ensure_demo
-from bot.localapi import LocalBotApi
-from bot.localapi.webview import PageConfig, Persona
 from bot.settings import Settings, StudySettings
 from conversations.context import AppType, utc_now
+from localapi import LocalBotApi
+from localapi.webview import PageConfig, Persona
 from storage.db import StorageError
 
 __all__ = ["LOCAL_BOT_USERNAME", "LOCAL_TOKEN", "LocalMode", "local_mode", "run_local"]

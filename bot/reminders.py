@@ -6,7 +6,7 @@ How it keeps time
 python-telegram-bot's JobQueue does not persist jobs, so the database is the schedule and the
 scheduler keeps only a min-heap of each active participant's next wake-up (a float and an int per
 participant). At start-up `rebuild` reads every active participant in pages, plans them
-(`conversations.schedule`) and fills the heap; participants with deliveries left pending by a
+(`conversations.domain.schedule`) and fills the heap; participants with deliveries left pending by a
 crash are due at once.
 
 Two JobQueue jobs drive it, instead of one job per participant (10,000 APScheduler jobs would cost
@@ -60,8 +60,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot, Job, JobQueue
 
 from conversations.context import AppContext, AppType, Services
-from conversations.reminding import digest_parts, plan_for, reminder_screen
-from conversations.schedule import (
+from conversations.domain.schedule import (
     ReminderKind,
     ReminderPlan,
     ScheduleSettings,
@@ -71,6 +70,7 @@ from conversations.schedule import (
     next_wakeup,
     pending,
 )
+from conversations.screens.reminders import digest_parts, plan_for, reminder_screen
 from locales import translator
 from storage import schedules
 from storage.db import Tx

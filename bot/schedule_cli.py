@@ -10,13 +10,13 @@ import sys
 from typing import Any
 
 from conversations.context import Services
-from conversations.reminding import effective_schedule, next_reminder_at
-from conversations.schedule_handlers import (
+from conversations.handlers.schedule import (
     ScheduleChange,
     ScheduleError,
     change_schedule,
     parse_time,
 )
+from conversations.screens.reminders import effective_schedule, next_reminder_at
 from locales import translator
 from storage import people, schedules
 from storage.db import Tx

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from conversations.safety import DeclineRules
-from conversations.schedule import ScheduleSettings
-from conversations.symptoms import SymptomSettings
+from conversations.domain.safety import DeclineRules
+from conversations.domain.schedule import ScheduleSettings
+from conversations.domain.symptoms import SymptomSettings
 
 __all__ = [
     "DEFAULT_STUDY_FILE",

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from conversations.assessment import (
+from conversations.domain.assessment import (
     Action,
     Answer,
     AskTube,
@@ -17,7 +17,7 @@ from conversations.assessment import (
     Submit,
     Symptoms,
 )
-from conversations.symptom_step import Finish, Grade, NoSymptoms, Pick, SymptomAction, Unpick
+from conversations.domain.symptom_step import Finish, Grade, NoSymptoms, Pick, SymptomAction, Unpick
 
 __all__ = [
     "AssessmentPress",

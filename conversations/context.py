@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from conversations.flows.safety import SafetyConfig
 from storage.db import Database
-from storage.signals import SafetyConfig
 
 if TYPE_CHECKING:
     from bot.settings import Settings, StudySettings

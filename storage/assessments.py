@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from conversations.assessment import (
+from conversations.domain.assessment import (
     Action,
     AlreadySubmitted,
     AssessmentState,
@@ -22,9 +22,16 @@ from conversations.assessment import (
     new_assessment,
     resume,
 )
-from conversations.instrument import Item5Variant
-from conversations.safety import Signal
-from conversations.symptoms import Triage
+from conversations.domain.instrument import Item5Variant
+from conversations.domain.safety import Signal
+from conversations.domain.symptoms import Triage
+from conversations.flows.safety import (
+    SafetyConfig,
+    raise_decline_alerts,
+    submit_symptom_report,
+    symptom_state_from_json,
+    symptom_state_json,
+)
 from storage import audit
 from storage.db import Row, Tx
 from storage.models import (
@@ -35,13 +42,6 @@ from storage.models import (
     Submission,
     from_iso,
     iso,
-)
-from storage.signals import (
-    SafetyConfig,
-    raise_decline_alerts,
-    submit_symptom_report,
-    symptom_state_from_json,
-    symptom_state_json,
 )
 
 __all__ = [

@@ -5,7 +5,7 @@ their deliveries to Telegram accounts (pending -> sent, failed or dropped).
 A decision and its deliveries are written in one transaction; the UNIQUE key
 (participant, cycle key, kind) makes deciding the same message twice impossible, so after a crash
 exactly the decided-but-undelivered messages are found pending. The arithmetic of when is in
-`conversations.schedule`; this module only stores and fetches.
+`conversations.domain.schedule`; this module only stores and fetches.
 """
 
 from __future__ import annotations

@@ -7,19 +7,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from conversations import symptom_step
-from conversations.symptom_step import SymptomAction, SymptomState
-from conversations.symptoms import Triage
-from storage import audit
-from storage.db import Tx
-from storage.models import Actor, ParticipantStatus, iso
-from storage.people import link_is_active
-from storage.signals import (
+from conversations.domain import symptom_step
+from conversations.domain.symptom_step import SymptomAction, SymptomState
+from conversations.domain.symptoms import Triage
+from conversations.flows.safety import (
     SafetyConfig,
     submit_symptom_report,
     symptom_state_from_json,
     symptom_state_json,
 )
+from storage import audit
+from storage.db import Tx
+from storage.models import Actor, ParticipantStatus, iso
+from storage.people import link_is_active
 
 __all__ = [
     "OpenReport",

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application, running
-from bot.localapi import LocalBotApi, SimUser
 from bot.settings import Settings, StudySettings, load_study
 from conversations.context import AppType
+from localapi import LocalBotApi, SimUser
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTESTtok"
 BIN = Path(sys.executable).parent / "alsfrs-bot"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.localapi import CallbackAnswer, SimUser
+from localapi import CallbackAnswer, SimUser
 
 
 def button_starting(user: SimUser, prefix: str) -> str:

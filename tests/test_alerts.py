@@ -1,5 +1,5 @@
 """Alert delivery without Telegram: storage (`storage.alert_delivery`), rendering
-(`conversations.alert_text`) and the worker (`bot.alerts`) driven pass by pass with a fake
+(`conversations.screens.alerts`) and the worker (`bot.alerts`) driven pass by pass with a fake
 transport and a clock the test moves."""
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.alerts import AlertWorker
 from bot.settings import AlertSettings, Settings, StudySettings, load_study
-from conversations.alert_text import (
+from conversations.context import Services
+from conversations.screens.alerts import (
     PAGE_SIZE,
     alert_message,
     alerts_page,
@@ -30,7 +31,6 @@ from conversations.alert_text import (
     open_view,
     parse_press,
 )
-from conversations.context import Services
 from locales import translator
 from storage import alert_delivery, alerts, audit, people
 from storage.alert_delivery import Delivery

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.assessment import (
+from conversations.domain.assessment import (
     REVIEW,
     SYMPTOMS,
     TUBE,
@@ -24,9 +24,9 @@ from conversations.assessment import (
     new_assessment,
     resume,
 )
-from conversations.instrument import Item5Variant
-from conversations.symptom_step import Describe, Finish, Grade, NoSymptoms, Pick, Unpick
-from conversations.symptoms import CATALOGUE
+from conversations.domain.instrument import Item5Variant
+from conversations.domain.symptom_step import Describe, Finish, Grade, NoSymptoms, Pick, Unpick
+from conversations.domain.symptoms import CATALOGUE
 
 
 def run(state: AssessmentState, *actions: object) -> AssessmentState:

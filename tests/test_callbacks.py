@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.assessment import Answer, AskTube, Back, Edit, SetTube, Submit
 from conversations.callbacks import (
     AssessmentPress,
     LanguagePress,
@@ -14,6 +13,7 @@ from conversations.callbacks import (
     encode_menu,
     parse,
 )
+from conversations.domain.assessment import Answer, AskTube, Back, Edit, SetTube, Submit
 
 ACTIONS = [
     Answer(0),

@@ -17,9 +17,9 @@ import pytest
 
 from bot.demo import DEMO_PEOPLE, DEMO_SUBJECT, DemoError, demo_db_path, ensure_demo, reset_demo
 from bot.settings import Settings, load_study
+from conversations.flows.demo import SEED_ACTION, is_demo_file
 from storage import assessments, audit, people
 from storage.db import Database, Tx
-from storage.demo import SEED_ACTION, is_demo_file
 from storage.models import Actor, ActorRole, Identity, Role, Submission
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from bot import alerts as delivery
 from bot.alerts import AlertWorker
-from bot.localapi import SimChat, SimMessage
 from bot.settings import AlertSettings
 from conversations.context import AppType
+from localapi import SimChat, SimMessage
 from storage import audit, people
 from storage.alerts import create_alert
 from storage.db import Database, Tx

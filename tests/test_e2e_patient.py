@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.localapi import LocalBotApi
 from conversations.context import AppType
+from localapi import LocalBotApi
 from tests.conftest import Harness
 from tests.e2e_helpers import answer_items, button_starting, tap_score
 

@@ -9,11 +9,11 @@ from datetime import datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from bot.localapi import SimUser
 from bot.ratelimit import PacedRateLimiter
 from bot.reminders import ReminderScheduler, scheduler_of
 from conversations.context import AppType, Services
-from conversations.staff import enroll_participant
+from conversations.handlers.staff import enroll_participant
+from localapi import SimUser
 from storage import people
 from storage.db import Tx
 from storage.models import Actor, ActorRole, Participant, Role

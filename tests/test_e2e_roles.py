@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.localapi import SimUser
-from conversations.staff import PAGE_SIZE, STAFF_COMMANDS
+from conversations.handlers.staff import PAGE_SIZE, STAFF_COMMANDS
+from localapi import SimUser
 from storage import people
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole

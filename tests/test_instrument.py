@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.instrument import (
+from conversations.domain.instrument import (
     ITEM_NUMBERS,
     ITEMS,
     LEVELS,

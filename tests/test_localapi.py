@@ -48,9 +48,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.localapi import LocalBotApi, SimMessage, entities_to_html, format_text, parse_html
-from bot.localapi.errors import ApiError
-from bot.localapi.formatting import parse_markdown_v2
+from localapi import LocalBotApi, SimMessage, entities_to_html, format_text, parse_html
+from localapi.errors import ApiError
+from localapi.formatting import parse_markdown_v2
 
 TOKEN = "123456789:TEST-local-api-token"
 BOT_NAME = "alsfrs_local_bot"
@@ -751,7 +751,7 @@ async def test_main_runs_and_exits_cleanly_on_ctrl_c() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.localapi",
+        "localapi",
         "--port",
         "0",
         "--token",

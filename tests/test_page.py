@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.localapi import LocalBotApi
-from bot.localapi.webview import PageConfig, Persona
+from localapi import LocalBotApi
+from localapi.webview import PageConfig, Persona
 from tests.conftest import TOKEN
 
 

@@ -1,6 +1,6 @@
 """Reminders without Telegram: the schedule storage (`storage.schedules`), the texts
-(`conversations.reminding`, `locales/*/reminders.ftl`), staff schedule syntax
-(`conversations.schedule_handlers`) and the scheduler (`bot.reminders`) driven tick by tick with
+(`conversations.screens.reminders`, `locales/*/reminders.ftl`), staff schedule syntax
+(`conversations.handlers.schedule`) and the scheduler (`bot.reminders`) driven tick by tick with
 a fake sender and a clock the test moves. No test waits for time to pass."""
 
 from __future__ import annotations
@@ -22,13 +22,21 @@ from telegram import InlineKeyboardMarkup
 
 from bot.reminders import ReminderScheduler, SendOutcome
 from bot.settings import Settings, StudySettings, load_study
-from conversations.access import actor_for
-from conversations.assessment import REVIEW, SYMPTOMS, TUBE, Answer, SetTube, Submit, Symptoms
 from conversations.callbacks import MenuPress, parse
 from conversations.context import Services
-from conversations.reminding import digest_parts, effective_schedule, time_choices
-from conversations.schedule import ScheduleSettings
-from conversations.schedule_handlers import (
+from conversations.domain.assessment import (
+    REVIEW,
+    SYMPTOMS,
+    TUBE,
+    Answer,
+    SetTube,
+    Submit,
+    Symptoms,
+)
+from conversations.domain.schedule import ScheduleSettings
+from conversations.domain.symptom_step import NoSymptoms
+from conversations.handlers.access import actor_for
+from conversations.handlers.schedule import (
     ScheduleChange,
     ScheduleError,
     apply_change,
@@ -36,7 +44,7 @@ from conversations.schedule_handlers import (
     parse_change,
     validate_change,
 )
-from conversations.symptom_step import NoSymptoms
+from conversations.screens.reminders import digest_parts, effective_schedule, time_choices
 from locales import LANGUAGES, translator
 from storage import assessments, audit, people, schedules
 from storage.db import Database, Tx

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from conversations.instrument import ITEM_NUMBERS
-from conversations.safety import (
+from conversations.domain.instrument import ITEM_NUMBERS
+from conversations.domain.safety import (
     BaselineRule,
     BreathingRule,
     DeclineRules,

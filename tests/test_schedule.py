@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from conversations.schedule import (
+from conversations.domain.schedule import (
     Cycle,
     ParticipantSchedule,
     PlannedSend,

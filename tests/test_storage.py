@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations.assessment import (
+from conversations.domain.assessment import (
     REVIEW,
     SYMPTOMS,
     TUBE,
@@ -22,7 +22,7 @@ from conversations.assessment import (
     Submit,
     Symptoms,
 )
-from conversations.symptom_step import NoSymptoms
+from conversations.domain.symptom_step import NoSymptoms
 from storage import assessments, audit, people
 from storage.assessments import NotYours
 from storage.db import Database, DatabaseTooNew, Tx, migrations

@@ -7,7 +7,7 @@ import tomllib
 import pytest
 from pydantic import ValidationError
 
-from conversations.symptoms import (
+from conversations.domain.symptoms import (
     CATALOGUE,
     NONE_KEY,
     OTHER,

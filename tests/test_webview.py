@@ -3,10 +3,10 @@ formatting only, every character escaped, safe links only), buttons, media, comm
 
 from __future__ import annotations
 
-from bot.localapi import format_text
-from bot.localapi.model import SimMessage, StoredFile
-from bot.localapi.sim import World
-from bot.localapi.webview import message_html, message_view, resolve_commands
+from localapi import format_text
+from localapi.model import SimMessage, StoredFile
+from localapi.sim import World
+from localapi.webview import message_html, message_view, resolve_commands
 
 BOT = "alsfrs_local_bot"
 

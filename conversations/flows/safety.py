@@ -1,8 +1,8 @@
 """Safety signals raised inside the transaction that caused them: decline alerts when an
 assessment is submitted, symptom alerts when a symptom report is answered.
 
-Only the history the enabled rules need is read (`conversations.safety.window`): the cost of a
-submission does not grow with a participant's history beyond that window.
+Only the history the enabled rules need is read (`conversations.domain.safety.window`):
+the cost of a submission does not grow with a participant's history beyond that window.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from conversations.instrument import ITEM_NUMBERS
-from conversations.safety import DeclineRules, Point, Signal, evaluate, window
-from conversations.symptom_step import SymptomState, reports
-from conversations.symptoms import Report, SymptomSettings, Triage, triage
+from conversations.domain.instrument import ITEM_NUMBERS
+from conversations.domain.safety import DeclineRules, Point, Signal, evaluate, window
+from conversations.domain.symptom_step import SymptomState, reports
+from conversations.domain.symptoms import Report, SymptomSettings, Triage, triage
 from storage import audit
 from storage.alerts import create_alert
 from storage.db import Row, Tx

@@ -1,8 +1,8 @@
 """Handlers for the people who answer the ALSFRS, the patient or a caregiver on their behalf:
 linking by code, the assessment, history, language, help.
 
-Thin: each resolves who is asking (`conversations.access`), runs one storage unit and renders
-the result. The assessment's state lives in SQLite, not in python-telegram-bot's
+Thin: each resolves who is asking (`conversations.handlers.access`), runs one flow and
+renders the result. The assessment's state lives in SQLite, not in python-telegram-bot's
 ConversationHandler: it must survive a kill at any moment, and every press is validated against
 the stored revision (`storage.assessments.apply_action`), which makes stale, replayed and forged
 buttons harmless. See docs/assessment-flow.md.
@@ -20,8 +20,26 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from conversations import staff, symptom_handlers, symptom_step
-from conversations.access import (
+from conversations.callbacks import (
+    AssessmentPress,
+    LanguagePress,
+    MenuPress,
+    ReportPress,
+    encode_menu,
+    parse,
+)
+from conversations.context import AppContext, Services
+from conversations.domain import symptom_step
+from conversations.domain.assessment import (
+    SYMPTOMS,
+    AlreadySubmitted,
+    AssessmentError,
+    StaleAction,
+    Symptoms,
+)
+from conversations.handlers import staff
+from conversations.handlers import symptoms as symptom_handlers
+from conversations.handlers.access import (
     actor_for,
     answer,
     choose,
@@ -40,23 +58,7 @@ from conversations.access import (
     subject_of,
     urgent_advice,
 )
-from conversations.assessment import (
-    SYMPTOMS,
-    AlreadySubmitted,
-    AssessmentError,
-    StaleAction,
-    Symptoms,
-)
-from conversations.callbacks import (
-    AssessmentPress,
-    LanguagePress,
-    MenuPress,
-    ReportPress,
-    encode_menu,
-    parse,
-)
-from conversations.context import AppContext, Services
-from conversations.render import (
+from conversations.screens.assessment import (
     assessment_screen,
     language_screen,
     submitted_screen,

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from bot.localapi.formatting import entities_to_html, utf16_len
-from bot.localapi.model import SimMessage
-from bot.localapi.sim import SimChat, World
+from localapi.formatting import entities_to_html, utf16_len
+from localapi.model import SimMessage
+from localapi.sim import SimChat, World
 
 __all__ = [
     "PageConfig",

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.localapi.errors import bad_request
+from localapi.errors import bad_request
 
 __all__ = [
     "CALLBACK_ANSWER_MAX",

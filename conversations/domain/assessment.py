@@ -4,7 +4,7 @@ function from a state and an action to the next state, or an `AssessmentError`.
 
 Steps, in order: items 1-4, the feeding-tube question (only when the tube status is not known),
 item 5 in the variant that status gives, items 6-10, the adverse-symptom question
-(`conversations.symptom_step`; answered once, its report goes to staff at once), then review.
+(`conversations.domain.symptom_step`; answered once, its report goes to staff at once), then review.
 After submit nothing changes.
 
     AssessmentError
@@ -21,9 +21,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from conversations import symptom_step
-from conversations.instrument import ITEM_NUMBERS, LEVELS, Item5Variant, total
-from conversations.symptom_step import SymptomAction, SymptomState
+from conversations.domain import symptom_step
+from conversations.domain.instrument import ITEM_NUMBERS, LEVELS, Item5Variant, total
+from conversations.domain.symptom_step import SymptomAction, SymptomState
 
 __all__ = [
     "REVIEW",

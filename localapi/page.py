@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Final
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from bot.localapi.sim import SimUser
-from bot.localapi.webview import Persona, chat_view, resolve_commands
+from localapi.sim import SimUser
+from localapi.webview import Persona, chat_view, resolve_commands
 
 if TYPE_CHECKING:
-    from bot.localapi.server import LocalBotApi
+    from localapi.server import LocalBotApi
 
 __all__ = ["add_page_routes", "local_only"]
 
@@ -78,7 +78,7 @@ def local_only(bound_host: str) -> Middleware:
 
 
 def _static(name: str) -> web.Response:
-    data = (resources.files("bot.localapi") / "web" / name).read_bytes()
+    data = (resources.files("localapi") / "web" / name).read_bytes()
     return web.Response(body=data, content_type=_FILES[name], charset="utf-8", headers=_HEADERS)
 
 

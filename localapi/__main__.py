@@ -1,4 +1,4 @@
-"""Command line entry point: ``python -m bot.localapi --port 8081 --token T`` serves the local
+"""Command line entry point: ``python -m localapi --port 8081 --token T`` serves the local
 Bot API until Ctrl-C / SIGTERM."""
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import os
 import signal
 from collections.abc import Sequence
 
-from bot.localapi.server import LocalBotApi
+from localapi.server import LocalBotApi
 
 __all__ = ["main", "serve"]
 
-_LOGGER = logging.getLogger("bot.localapi")
+_LOGGER = logging.getLogger("localapi")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.localapi", description="Local Telegram Bot API server for testing."
+        prog="python -m localapi", description="Local Telegram Bot API server for testing."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)

@@ -19,9 +19,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from conversations.callbacks import encode_menu
-from conversations.charts import totals_png
 from conversations.context import AppContext, Services
-from conversations.render import Screen
+from conversations.screens.assessment import Screen
+from conversations.screens.charts import totals_png
 from locales import Language, Translator, language_from_telegram, translator
 from storage import audit, people
 from storage.db import Tx

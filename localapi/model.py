@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.localapi.formatting import entities_to_html
+from localapi.formatting import entities_to_html
 
 __all__ = [
     "ApiCall",

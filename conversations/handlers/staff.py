@@ -27,7 +27,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
-from conversations.access import (
+from conversations.callbacks import PagePress, Press, encode_page
+from conversations.context import AppContext, Services
+from conversations.handlers.access import (
     actor_for,
     answer,
     deny,
@@ -37,8 +39,6 @@ from conversations.access import (
     send_chart,
     staff_link,
 )
-from conversations.callbacks import PagePress, Press, encode_page
-from conversations.context import AppContext, Services
 from locales import Language, Translator, translator
 from storage import assessments, people
 from storage.db import Tx

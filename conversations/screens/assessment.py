@@ -13,7 +13,8 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from conversations.assessment import (
+from conversations.callbacks import encode_action, encode_language, encode_menu
+from conversations.domain.assessment import (
     REVIEW,
     SYMPTOMS,
     TUBE,
@@ -26,9 +27,8 @@ from conversations.assessment import (
     Submit,
     Symptoms,
 )
-from conversations.callbacks import encode_action, encode_language, encode_menu
-from conversations.instrument import ITEM_NUMBERS, LEVELS, Item, Item5Variant, item
-from conversations.symptom_step import (
+from conversations.domain.instrument import ITEM_NUMBERS, LEVELS, Item, Item5Variant, item
+from conversations.domain.symptom_step import (
     OTHER_TEXT,
     Finish,
     Grade,
@@ -38,8 +38,8 @@ from conversations.symptom_step import (
     SymptomState,
     Unpick,
 )
-from conversations.symptoms import CATALOGUE, OTHER, Severity
-from conversations.symptoms import SYMPTOMS as SYMPTOM_BY_ID
+from conversations.domain.symptoms import CATALOGUE, OTHER, Severity
+from conversations.domain.symptoms import SYMPTOMS as SYMPTOM_BY_ID
 from locales import Translator
 
 __all__ = [

@@ -7,7 +7,7 @@ times, never typing. The parsing, validation and the change itself are shared wi
 Every change is audited (`storage.schedules.set_override`) and restarts the schedule from now.
 The reminder scheduler notices it through the audit trail; nothing here calls it.
 
-`register` must run before `conversations.patient.register`, whose catch-all button handler
+`register` must run before `conversations.handlers.patient.register`, whose catch-all button handler
 would otherwise take the `/time` buttons.
 """
 
@@ -25,7 +25,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from conversations.access import (
+from conversations.context import AppContext, Services
+from conversations.domain.schedule import ScheduleSettings, in_quiet_hours
+from conversations.handlers.access import (
     actor_for,
     answer,
     identity_of,
@@ -35,10 +37,8 @@ from conversations.access import (
     respondent_links,
     say,
 )
-from conversations.context import AppContext, Services
-from conversations.reminding import effective_schedule, next_reminder_at, time_choices
-from conversations.schedule import ScheduleSettings, in_quiet_hours
-from conversations.staff import staff_only
+from conversations.handlers.staff import staff_only
+from conversations.screens.reminders import effective_schedule, next_reminder_at, time_choices
 from locales import Translator, translator
 from storage import people, schedules
 from storage.db import Tx
@@ -381,7 +381,7 @@ async def on_time_press(update: Update, context: AppContext) -> None:
 
 
 def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:
-    """Add /schedule, /time and the time buttons; call before `conversations.patient.register`."""
+    """Add /schedule, /time and the time buttons (before the catch-all press handler)."""
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("schedule", schedule_command, filters=private))
     application.add_handler(CommandHandler("time", time_command, filters=private))

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from bot.localapi.server import LocalBotApi
-    from bot.localapi.sim import SimChat, SimUser
+    from localapi.server import LocalBotApi
+    from localapi.sim import SimChat, SimUser
 
 __all__ = ["add_control_routes"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Final
 
-from conversations.symptoms import CATALOGUE, OTHER, SYMPTOMS, Report
+from conversations.domain.symptoms import CATALOGUE, OTHER, SYMPTOMS, Report
 
 __all__ = [
     "DONE",

@@ -1,9 +1,9 @@
 """Staff handlers for alerts: the Acknowledge button on every delivered copy, and `/alerts`, the
 list of open alerts (urgent first) with buttons to open or acknowledge each.
 
-`register` must run before `conversations.patient.register`, whose catch-all button handler
+`register` must run before `conversations.handlers.patient.register`, whose catch-all button handler
 would otherwise take these presses. Only active staff may use them; anyone else gets the plain
-refusal of `conversations.access.deny`, which audits it.
+refusal of `conversations.handlers.access.deny`, which audits it.
 
 The first acknowledgement wins (`storage.alert_delivery.acknowledge`); the delivery worker then
 edits every copy, of every round, in every chat, to show who acknowledged it and when: the edits
@@ -21,16 +21,24 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from conversations.access import answer, deny, identity_of, language_of, quietly, say, staff_link
-from conversations.alert_text import (
+from conversations.context import AppContext, Services
+from conversations.handlers.access import (
+    answer,
+    deny,
+    identity_of,
+    language_of,
+    quietly,
+    say,
+    staff_link,
+)
+from conversations.handlers.staff import staff_only
+from conversations.screens.alerts import (
     CALLBACK_PATTERN,
     AlertPress,
     alerts_page,
     open_view,
     parse_press,
 )
-from conversations.context import AppContext, Services
-from conversations.staff import staff_only
 from locales import Translator, translator
 from storage import alert_delivery, alerts
 from storage.alert_delivery import AckOutcome
@@ -148,6 +156,6 @@ async def on_alert_press(update: Update, context: AppContext) -> None:
 
 
 def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:
-    """Add the alert handlers; call before `conversations.patient.register`."""
+    """Add the alert handlers; call before `conversations.handlers.patient.register`."""
     application.add_handler(CommandHandler("alerts", show_alerts, filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(on_alert_press, pattern=CALLBACK_PATTERN))

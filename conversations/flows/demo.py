@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from conversations.assessment import (
+from conversations.domain.assessment import (
     REVIEW,
     SYMPTOMS,
     TUBE,
@@ -26,7 +26,7 @@ from conversations.assessment import (
     Submit,
     Symptoms,
 )
-from conversations.symptom_step import NoSymptoms
+from conversations.domain.symptom_step import NoSymptoms
 from storage import assessments, audit
 from storage.db import Tx
 from storage.models import Actor, ActorRole, AssessmentRecord

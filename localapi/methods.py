@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.localapi.errors import (
+from localapi.errors import (
     CALLBACK_QUERY_INVALID,
     CHAT_NOT_FOUND,
     CONFLICT_GET_UPDATES,
@@ -21,10 +21,10 @@ from bot.localapi.errors import (
     forbidden,
     too_many_requests,
 )
-from bot.localapi.formatting import FormattedText, format_text
-from bot.localapi.model import CallbackAnswer, SimMessage, StoredFile
-from bot.localapi.sim import SimChat, World
-from bot.localapi.validation import (
+from localapi.formatting import FormattedText, format_text
+from localapi.model import CallbackAnswer, SimMessage, StoredFile
+from localapi.sim import SimChat, World
+from localapi.validation import (
     CALLBACK_ANSWER_MAX,
     CAPTION_MAX,
     TEXT_MAX,

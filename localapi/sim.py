@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.localapi.formatting import utf16_len
-from bot.localapi.model import (
+from localapi.formatting import utf16_len
+from localapi.model import (
     CallbackAnswer,
     Notifier,
     SimEvent,

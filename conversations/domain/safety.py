@@ -29,7 +29,7 @@ from typing import Annotated, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from conversations.instrument import ITEM_NUMBERS, LEVELS, MAX_TOTAL, Item5Variant, item
+from conversations.domain.instrument import ITEM_NUMBERS, LEVELS, MAX_TOTAL, Item5Variant, item
 
 __all__ = [
     "DAYS_PER_MONTH",

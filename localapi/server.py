@@ -15,14 +15,14 @@ from typing import Any, Self
 
 from aiohttp import web
 
-from bot.localapi.control import add_control_routes
-from bot.localapi.errors import ApiError, default_description
-from bot.localapi.methods import BotApiMethods
-from bot.localapi.model import ApiCall, SimEvent, StoredFile, Violation
-from bot.localapi.page import add_page_routes, local_only
-from bot.localapi.sim import SimChat, SimUser, World
-from bot.localapi.validation import Params, RateLimiter, read_params
-from bot.localapi.webview import PageConfig
+from localapi.control import add_control_routes
+from localapi.errors import ApiError, default_description
+from localapi.methods import BotApiMethods
+from localapi.model import ApiCall, SimEvent, StoredFile, Violation
+from localapi.page import add_page_routes, local_only
+from localapi.sim import SimChat, SimUser, World
+from localapi.validation import Params, RateLimiter, read_params
+from localapi.webview import PageConfig
 
 __all__ = ["LocalBotApi"]
 
@@ -81,7 +81,7 @@ class LocalBotApi:
         self._delays: dict[str, float] = {}
         self._runner: web.AppRunner | None = None
         self.rate_limits = rate_limits
-        # The web chat page at "/": whom it lets you act as (see bot.localapi.page).
+        # The web chat page at "/": whom it lets you act as (see localapi.page).
         self.page = PageConfig()
 
     # -- lifecycle ----------------------------------------------------------------------------

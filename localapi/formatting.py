@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.localapi.errors import ApiError, bad_request
+from localapi.errors import ApiError, bad_request
 
 __all__ = [
     "EntityParseError",

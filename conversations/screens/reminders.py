@@ -1,6 +1,6 @@
 """Reminders as people see them, and the plan behind them, for a participant as stored: the
 effective schedule (the participant's own values over the study defaults), the plan of
-`conversations.schedule` for it, and the texts of reminders and of the staff digest.
+`conversations.domain.schedule` for it, and the texts of reminders and of the staff digest.
 
 Pure: no Telegram I/O, no SQL. Every sentence comes from `locales/*/reminders.ftl`; values put
 into HTML are escaped here.
@@ -15,8 +15,7 @@ from typing import Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from conversations.callbacks import encode_menu
-from conversations.render import Screen
-from conversations.schedule import (
+from conversations.domain.schedule import (
     ParticipantSchedule,
     ReminderKind,
     ReminderPlan,
@@ -25,6 +24,7 @@ from conversations.schedule import (
     in_quiet_hours,
     plan_reminders,
 )
+from conversations.screens.assessment import Screen
 from locales import Translator
 from storage.models import Role
 from storage.schedules import MissedNotice, ReminderInputs, ScheduleOverride

@@ -1,6 +1,6 @@
 """Adverse symptoms reported on their own with /symptoms, outside an assessment: the report's
 screens, its buttons, and the short description typed for "something else". The same symptom
-step runs at the end of every assessment (see `conversations.patient`)."""
+step runs at the end of every assessment (see `conversations.handlers.patient`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import logging
 
 from telegram import CallbackQuery, Update
 
-from conversations import symptom_step
-from conversations.access import (
+from conversations.callbacks import ReportPress, encode_report
+from conversations.context import AppContext
+from conversations.domain import symptom_step
+from conversations.handlers.access import (
     actor_for,
     answer,
     choose,
@@ -25,9 +27,7 @@ from conversations.access import (
     subject_of,
     urgent_advice,
 )
-from conversations.callbacks import ReportPress, encode_report
-from conversations.context import AppContext
-from conversations.render import Screen, symptom_screen
+from conversations.screens.assessment import Screen, symptom_screen
 from locales import Translator
 from storage import symptom_reports
 from storage.db import Tx

@@ -1,0 +1,1 @@
+"""Thin python-telegram-bot handlers: who is asking, which flow to call, which screen to show."""
