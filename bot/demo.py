@@ -18,6 +18,7 @@ from typing import Final
 
 from bot.settings import Settings, StudySettings
 from conversations.flows import demo
+from conversations.flows.safety import SafetyConfig
 from storage import people
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, Role
@@ -81,7 +82,7 @@ def demo_db_path(settings: Settings) -> Path:
     return path
 
 
-async def _seed(tx: Tx, now: datetime, language: str) -> None:
+async def _seed(tx: Tx, now: datetime, language: str, safety: SafetyConfig) -> None:
     start = now - timedelta(weeks=_HISTORY[0][0] + 1)
     participant = await people.create_participant(
         tx, subject=DEMO_SUBJECT, language=None, actor=_OPERATOR, now=start
@@ -122,6 +123,7 @@ async def _seed(tx: Tx, now: datetime, language: str) -> None:
             has_tube=False,
             language=language,
             started_at=(now - timedelta(weeks=weeks)).replace(hour=9, minute=30),
+            safety=safety,
         )
     await demo.mark_seeded(tx, subject=DEMO_SUBJECT, now=now)
 
@@ -146,8 +148,10 @@ async def ensure_demo(path: Path, study: StudySettings, now: datetime) -> bool:
                 "database; choose another file for the demo"
             )
 
+        safety = SafetyConfig.of(study)
+
         async def seed(tx: Tx) -> None:
-            await _seed(tx, now, "en")
+            await _seed(tx, now, "en", safety)
 
         await db.write(seed)
         log.info("demo study %s created in %s", DEMO_SUBJECT, path)

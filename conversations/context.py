@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
@@ -35,14 +34,7 @@ class Services:
 
     @property
     def safety(self) -> SafetyConfig:
-        study = self.study
-        return SafetyConfig(
-            rules=study.decline,
-            symptoms=study.symptoms,
-            urgent_escalation=study.alerts.urgent_escalation,
-            routine_escalation=study.alerts.routine_escalation,
-            timezone=ZoneInfo(study.study.timezone),
-        )
+        return SafetyConfig.of(self.study)
 
 
 class BotData:

@@ -18,7 +18,9 @@ __all__ = [
     "LinkInfo",
     "Participant",
     "ParticipantStatus",
+    "RespondentCheck",
     "Role",
+    "Scored",
     "Submission",
     "from_iso",
     "iso",
@@ -138,6 +140,24 @@ class Submission(_Model):
     item5_variant: Literal["5a", "5b"]
     items: dict[int, int]
     total: int
+
+
+class Scored(_Model):
+    """A submitted assessment as the decline rules read it."""
+
+    assessment_id: int
+    submitted_at: datetime
+    total: int
+    items: dict[int, int]
+    item5_variant: str
+
+
+class RespondentCheck(_Model):
+    """Whether a respondent may still act for a participant (read in the acting transaction)."""
+
+    link_active: bool
+    participant_status: ParticipantStatus
+    subject: str
 
 
 class AuditEntry(_Model):

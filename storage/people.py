@@ -25,6 +25,7 @@ from storage.models import (
     LinkInfo,
     Participant,
     ParticipantStatus,
+    RespondentCheck,
     Role,
     from_iso,
     iso,
@@ -52,6 +53,7 @@ __all__ = [
     "participant_links",
     "record_failed_attempt",
     "redeem",
+    "respondent_check",
     "revoke_link",
     "set_account_language",
     "set_status",
@@ -459,3 +461,35 @@ async def telegram_id_of_link(tx: Tx, link_id: int) -> int | None:
         (link_id,),
     )
     return None if value is None else int(value)
+
+
+async def respondent_check(tx: Tx, *, link_id: int, participant_id: int) -> RespondentCheck | None:
+    """In one round trip: is the respondent's link active, the participant's status and study
+    ID (None when the participant does not exist)."""
+    row = await tx.one(
+        "SELECT p.status, p.subject, (SELECT revoked_at IS NULL FROM links WHERE id = ?)"
+        " AS link_active FROM participants p WHERE p.id = ?",
+        (link_id, participant_id),
+    )
+    if row is None:
+        return None
+    return RespondentCheck(
+        link_active=bool(row["link_active"]),
+        participant_status=ParticipantStatus(row["status"]),
+        subject=str(row["subject"]),
+    )
+
+
+async def remembered_gastrostomy(tx: Tx, participant_id: int) -> bool | None:
+    """Whether the participant has a gastrostomy, as last answered (None: never asked)."""
+    found = await tx.scalar(
+        "SELECT has_gastrostomy FROM participants WHERE id = ?", (participant_id,)
+    )
+    return None if found is None else bool(found)
+
+
+async def set_gastrostomy(tx: Tx, participant_id: int, has_gastrostomy: bool) -> None:
+    await tx.execute(
+        "UPDATE participants SET has_gastrostomy = ? WHERE id = ?",
+        (int(has_gastrostomy), participant_id),
+    )

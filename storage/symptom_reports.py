@@ -1,60 +1,55 @@
-"""Symptom reports made on their own with /symptoms (outside an assessment): start or resume
-one, apply a press checked against the stored revision, and submit it when answered."""
+"""Symptom reports, as rows: the report of an assessment's symptom step, and reports made on
+their own with /symptoms (in progress, then submitted). SQL only: what a press means is decided in
+`conversations.flows.symptom_report`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 
-from conversations.domain import symptom_step
-from conversations.domain.symptom_step import SymptomAction, SymptomState
-from conversations.domain.symptoms import Triage
-from conversations.flows.safety import (
-    SafetyConfig,
-    submit_symptom_report,
-    symptom_state_from_json,
-    symptom_state_json,
-)
-from storage import audit
+from pydantic import BaseModel, ConfigDict
+
 from storage.db import Tx
-from storage.models import Actor, ParticipantStatus, iso
-from storage.people import link_is_active
+from storage.models import iso
 
 __all__ = [
     "OpenReport",
-    "ReportClosed",
-    "ReportOutcome",
-    "apply_report_action",
-    "cancel_report",
-    "describe_open",
-    "open_report",
+    "ReportItem",
+    "create",
+    "delete",
+    "in_chat",
+    "in_progress_id",
+    "load",
+    "save_state",
     "set_report_message",
+    "store_submitted",
 ]
 
 
-class ReportClosed(LookupError):
-    """The report is not in progress any more, not the respondent's, or the press is stale."""
+class OpenReport(BaseModel):
+    """A /symptoms report in progress; `state` is the symptom step's state as stored (JSON)."""
 
+    model_config = ConfigDict(frozen=True)
 
-@dataclass(frozen=True, slots=True)
-class OpenReport:
     id: int
     participant_id: int
     revision: int
-    state: SymptomState
+    state: str
+    language: str
     chat_id: int | None
     message_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class ReportOutcome:
-    report: OpenReport
-    triage: Triage | None  # set when this press submitted the report
-    cancelled: bool = False
+class ReportItem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    symptom: str
+    severity: int
+    free_text: str | None
 
 
-async def _load(tx: Tx, report_id: int) -> OpenReport | None:
+async def load(tx: Tx, report_id: int) -> OpenReport | None:
+    """The report, while it is in progress."""
     row = await tx.one(
         "SELECT * FROM symptom_reports WHERE id = ? AND status = 'in_progress'", (report_id,)
     )
@@ -64,149 +59,96 @@ async def _load(tx: Tx, report_id: int) -> OpenReport | None:
         id=row["id"],
         participant_id=row["participant_id"],
         revision=row["revision"],
-        state=symptom_state_from_json(row["state"]),
+        state=row["state"] or "{}",
+        language=row["language"],
         chat_id=row["chat_id"],
         message_id=row["message_id"],
     )
 
 
-async def open_report(
-    tx: Tx, *, participant_id: int, actor: Actor, language: str, now: datetime
-) -> tuple[OpenReport, OpenReport | None]:
-    """A new report (retiring the participant's earlier unfinished one). Returns (new, old)."""
-    old_id = await tx.scalar(
+async def in_progress_id(tx: Tx, participant_id: int) -> int | None:
+    found = await tx.scalar(
         "SELECT id FROM symptom_reports WHERE participant_id = ? AND status = 'in_progress'",
         (participant_id,),
     )
-    old = None if old_id is None else await _load(tx, int(old_id))
-    if old is not None:
-        await tx.execute("DELETE FROM symptom_reports WHERE id = ?", (old.id,))
-    report_id = await tx.execute(
-        "INSERT INTO symptom_reports (participant_id, status, state, language, started_at,"
-        " started_by) VALUES (?, 'in_progress', ?, ?, ?, ?)",
-        (participant_id, symptom_state_json(SymptomState()), language, iso(now), actor.link_id),
-    )
-    await audit.record(
-        tx,
-        actor=actor,
-        action="symptoms.start",
-        entity="symptom_report",
-        entity_id=report_id,
-        at=now,
-        on_behalf_of=participant_id,
-    )
-    report = await _load(tx, report_id)
-    assert report is not None
-    return report, old
+    return None if found is None else int(found)
 
 
-async def describe_open(
-    tx: Tx,
-    *,
-    participant_id: int,
-    chat_id: int,
-    actor: Actor,
-    text: str,
-    now: datetime,
-    max_text: int,
-) -> OpenReport | None:
-    """The free-text description of "something else", for the report shown in this chat that
-    is waiting for one (None when there is none: the text was not meant for a report)."""
-    current_id = await tx.scalar(
+async def in_chat(tx: Tx, *, participant_id: int, chat_id: int, link_id: int) -> int | None:
+    """The participant's report in progress shown in this chat, while the participant is active
+    and the respondent's link is not revoked."""
+    found = await tx.scalar(
         "SELECT r.id FROM symptom_reports r JOIN participants p ON p.id = r.participant_id"
         " JOIN links l ON l.id = ? WHERE r.participant_id = ? AND r.status = 'in_progress'"
         " AND r.chat_id = ? AND p.status = 'active' AND l.revoked_at IS NULL",
-        (actor.link_id, participant_id, chat_id),
+        (link_id, participant_id, chat_id),
     )
-    current = None if current_id is None else await _load(tx, int(current_id))
-    if current is None or current.state.position != symptom_step.OTHER_TEXT:
-        return None
-    state = symptom_step.step(current.state, symptom_step.Describe(text), max_text=max_text)
+    return None if found is None else int(found)
+
+
+async def create(
+    tx: Tx, *, participant_id: int, state: str, language: str, now: datetime, started_by: int | None
+) -> int:
+    return await tx.execute(
+        "INSERT INTO symptom_reports (participant_id, status, state, language, started_at,"
+        " started_by) VALUES (?, 'in_progress', ?, ?, ?, ?)",
+        (participant_id, state, language, iso(now), started_by),
+    )
+
+
+async def delete(tx: Tx, report_id: int) -> None:
+    await tx.execute("DELETE FROM symptom_reports WHERE id = ?", (report_id,))
+
+
+async def save_state(tx: Tx, report_id: int, state: str) -> None:
     await tx.execute(
         "UPDATE symptom_reports SET state = ?, revision = revision + 1 WHERE id = ?",
-        (symptom_state_json(state), current.id),
+        (state, report_id),
     )
-    await audit.record(
-        tx,
-        actor=actor,
-        action="symptoms.describe",
-        entity="symptom_report",
-        entity_id=current.id,
-        at=now,
-        new={"other_text_length": len(state.other_text or "")},
-        on_behalf_of=participant_id,
-    )
-    return await _load(tx, current.id)
 
 
-async def apply_report_action(
+async def store_submitted(
     tx: Tx,
     *,
-    report_id: int,
-    revision: int,
-    action: SymptomAction | None,
-    actors: Mapping[int, Actor],
-    subject_of: Mapping[int, str],
+    report_id: int | None,
+    participant_id: int,
+    assessment_id: int | None,
+    language: str,
     now: datetime,
-    config: SafetyConfig,
-) -> ReportOutcome:
-    """One press on a /symptoms report. `action=None` is Back (or Cancel on the list)."""
-    report = await _load(tx, report_id)
-    if report is None or report.participant_id not in actors or report.revision != revision:
-        raise ReportClosed(report_id)
-    actor = actors[report.participant_id]
-    if actor.link_id is None or not await link_is_active(tx, actor.link_id):
-        raise ReportClosed("the link was revoked")
-    status = await tx.scalar(
-        "SELECT status FROM participants WHERE id = ?", (report.participant_id,)
-    )
-    if status != ParticipantStatus.ACTIVE.value:
-        raise ReportClosed(f"the participant is {status}")
-    if action is None:
-        previous = symptom_step.back(report.state)
-        if previous is None:
-            await cancel_report(tx, report=report, actor=actor, now=now)
-            return ReportOutcome(report=report, triage=None, cancelled=True)
-        state = previous
+    submitted_by: int | None,
+    urgent: bool,
+    items: Sequence[ReportItem],
+) -> int:
+    """Submit the /symptoms report `report_id`, or (None) create the submitted report of an
+    assessment's symptom step; then its items. Returns the report's id."""
+    if report_id is None:
+        report_id = await tx.execute(
+            "INSERT INTO symptom_reports (participant_id, assessment_id, status, language,"
+            " started_at, started_by, submitted_at, submitted_by, urgent)"
+            " VALUES (?, ?, 'submitted', ?, ?, ?, ?, ?, ?)",
+            (
+                participant_id,
+                assessment_id,
+                language,
+                iso(now),
+                submitted_by,
+                iso(now),
+                submitted_by,
+                int(urgent),
+            ),
+        )
     else:
-        state = symptom_step.step(report.state, action, max_text=config.symptoms.other_max_length)
-    if state.done:
-        language = str(
-            await tx.scalar("SELECT language FROM symptom_reports WHERE id = ?", (report.id,))
+        await tx.execute(
+            "UPDATE symptom_reports SET status = 'submitted', submitted_at = ?,"
+            " submitted_by = ?, urgent = ?, state = ?, revision = revision + 1 WHERE id = ?",
+            (iso(now), submitted_by, int(urgent), "{}", report_id),
         )
-        found = await submit_symptom_report(
-            tx,
-            participant_id=report.participant_id,
-            subject=subject_of[report.participant_id],
-            assessment_id=None,
-            report_id=report.id,
-            state=state,
-            language=language,
-            actor=actor,
-            now=now,
-            config=config,
-        )
-        return ReportOutcome(report=report, triage=found)
-    await tx.execute(
-        "UPDATE symptom_reports SET state = ?, revision = revision + 1 WHERE id = ?",
-        (symptom_state_json(state), report.id),
+    await tx.executemany(
+        "INSERT INTO symptom_report_items (report_id, symptom, severity, free_text)"
+        " VALUES (?, ?, ?, ?)",
+        [(report_id, item.symptom, item.severity, item.free_text) for item in items],
     )
-    updated = await _load(tx, report.id)
-    assert updated is not None
-    return ReportOutcome(report=updated, triage=None)
-
-
-async def cancel_report(tx: Tx, *, report: OpenReport, actor: Actor, now: datetime) -> None:
-    await tx.execute("DELETE FROM symptom_reports WHERE id = ?", (report.id,))
-    await audit.record(
-        tx,
-        actor=actor,
-        action="symptoms.cancel",
-        entity="symptom_report",
-        entity_id=report.id,
-        at=now,
-        on_behalf_of=report.participant_id,
-    )
+    return report_id
 
 
 async def set_report_message(tx: Tx, report_id: int, chat_id: int, message_id: int) -> None:

@@ -35,6 +35,7 @@ from conversations.domain.assessment import (
 )
 from conversations.domain.schedule import ScheduleSettings
 from conversations.domain.symptom_step import NoSymptoms
+from conversations.flows import assessment as assessment_flow
 from conversations.handlers.access import actor_for
 from conversations.handlers.schedule import (
     ScheduleChange,
@@ -46,7 +47,7 @@ from conversations.handlers.schedule import (
 )
 from conversations.screens.reminders import digest_parts, effective_schedule, time_choices
 from locales import LANGUAGES, translator
-from storage import assessments, audit, people, schedules
+from storage import audit, people, schedules
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, AuditEntry, Language, ParticipantStatus, Role
 from storage.schedules import MissedNotice, ScheduleOverride
@@ -222,7 +223,7 @@ class World:
         pid = actor.participant_id or 0
 
         async def open_(tx: Tx) -> tuple[int, int, str]:
-            record, _ = await assessments.open_assessment(
+            record, _ = await assessment_flow.open_assessment(
                 tx, participant_id=pid, actor=actor, language="en", now=now
             )
             return record.id, record.revision, record.position
@@ -241,13 +242,14 @@ class World:
             async def press(
                 tx: Tx, action: object = action, rev: int = revision
             ) -> tuple[int, str, str]:
-                out = await assessments.apply_action(
+                out = await assessment_flow.press(
                     tx,
                     assessment_id=aid,
                     revision=rev,
                     action=action,  # type: ignore[arg-type]
                     actors={pid: actor},
                     now=now,
+                    safety=self.services.safety,
                 )
                 return out.record.revision, out.record.position, out.record.status
 

@@ -8,6 +8,7 @@ question for one symptom), OTHER_TEXT (waiting for the free-text description), D
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -29,6 +30,8 @@ __all__ = [
     "SymptomState",
     "Unpick",
     "back",
+    "dumps",
+    "loads",
     "reports",
     "step",
 ]
@@ -162,3 +165,24 @@ def reports(state: SymptomState) -> list[Report]:
 
 
 assert set(SYMPTOMS) == {entry.id for entry in CATALOGUE}
+
+
+def dumps(state: SymptomState) -> str:
+    """The state as stored with an assessment or a report in progress (JSON)."""
+    return json.dumps(
+        {"chosen": dict(state.chosen), "other_text": state.other_text, "position": state.position},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+
+
+def loads(text: str | None) -> SymptomState:
+    """The state from its stored JSON; an empty or missing text is a fresh question."""
+    data = json.loads(text or "{}")
+    if not data:
+        return SymptomState()
+    return SymptomState(
+        chosen={str(k): int(v) for k, v in data.get("chosen", {}).items()},
+        other_text=data.get("other_text"),
+        position=str(data.get("position", LIST)),
+    )

@@ -27,7 +27,9 @@ from conversations.domain.assessment import (
     Symptoms,
 )
 from conversations.domain.symptom_step import NoSymptoms
-from storage import assessments, audit
+from conversations.flows import assessment
+from conversations.flows.safety import SafetyConfig
+from storage import audit
 from storage.db import Tx
 from storage.models import Actor, ActorRole, AssessmentRecord
 
@@ -84,10 +86,11 @@ async def submit_assessment(
     has_tube: bool,
     language: str,
     started_at: datetime,
+    safety: SafetyConfig,
 ) -> AssessmentRecord:
     """Answer all ten items with `scores`, no adverse symptoms, and submit, as `actor`, one press
     every few seconds from `started_at`. Refuses when another assessment is open."""
-    record, created = await assessments.open_assessment(
+    record, created = await assessment.open_assessment(
         tx, participant_id=participant_id, actor=actor, language=language, now=started_at
     )
     if not created:
@@ -106,13 +109,14 @@ async def submit_assessment(
             action = Submit()
         else:
             action = Answer(scores[int(record.position)])
-        outcome = await assessments.apply_action(
+        outcome = await assessment.press(
             tx,
             assessment_id=record.id,
             revision=record.revision,
             action=action,
             actors={participant_id: actor},
             now=now,
+            safety=safety,
         )
         record = outcome.record
     raise RuntimeError("the demo assessment did not reach submission")

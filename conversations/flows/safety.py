@@ -1,65 +1,77 @@
-"""Safety signals raised inside the transaction that caused them: decline alerts when an
-assessment is submitted, symptom alerts when a symptom report is answered.
+"""Safety signals, raised inside the transaction that caused them: decline alerts when an
+assessment is submitted, symptom alerts when a symptom question is answered.
 
-Only the history the enabled rules need is read (`conversations.domain.safety.window`):
-the cost of a submission does not grow with a participant's history beyond that window.
+The decline rules are the domain's (`conversations.domain.safety`); this flow reads only the
+history the enabled rules need (`window`), so the cost of a submission does not grow with a
+participant's history, and decides which submission is the baseline (`baseline_of`).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from conversations.domain.instrument import ITEM_NUMBERS
 from conversations.domain.safety import DeclineRules, Point, Signal, evaluate, window
 from conversations.domain.symptom_step import SymptomState, reports
 from conversations.domain.symptoms import Report, SymptomSettings, Triage, triage
-from storage import audit
+from storage import assessments, audit, symptom_reports
 from storage.alerts import create_alert
-from storage.db import Row, Tx
-from storage.models import Actor, from_iso, iso
+from storage.db import Tx
+from storage.models import Actor, Scored
+
+if TYPE_CHECKING:
+    from bot.settings import StudySettings
 
 __all__ = [
     "SafetyConfig",
+    "baseline_of",
     "decline_history",
     "raise_decline_alerts",
-    "submit_symptom_report",
-    "symptom_state_from_json",
-    "symptom_state_json",
+    "record_symptoms",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class SafetyConfig:
-    """The study's safety settings, as the storage layer needs them."""
+    """The study's safety settings, as the flows need them. Every field is required: the rules
+    that run are always the study's, never a silent default."""
 
-    rules: DeclineRules = field(default_factory=DeclineRules)
-    symptoms: SymptomSettings = field(default_factory=SymptomSettings)
-    urgent_escalation: timedelta = timedelta(minutes=60)
-    routine_escalation: timedelta = timedelta(hours=72)
-    timezone: tzinfo = UTC
+    rules: DeclineRules
+    symptoms: SymptomSettings
+    urgent_escalation: timedelta
+    routine_escalation: timedelta
+    timezone: tzinfo
 
     def escalation(self, urgent: bool) -> timedelta:
         return self.urgent_escalation if urgent else self.routine_escalation
 
+    @classmethod
+    def of(cls, study: StudySettings) -> SafetyConfig:
+        """The study file's safety settings."""
+        return cls(
+            rules=study.decline,
+            symptoms=study.symptoms,
+            urgent_escalation=study.alerts.urgent_escalation,
+            routine_escalation=study.alerts.routine_escalation,
+            timezone=ZoneInfo(study.study.timezone),
+        )
 
-def _point(row: Row) -> Point:
-    items = {int(k): int(v) for k, v in (pair.split(":") for pair in str(row["items"]).split(","))}
+
+def _point(scored: Scored) -> Point:
     return Point(
-        submitted_at=from_iso(row["submitted_at"]),
-        total=int(row["total"]),
-        items=items,
-        item5_variant=str(row["item5_variant"]),
+        submitted_at=scored.submitted_at,
+        total=scored.total,
+        items=scored.items,
+        item5_variant=scored.item5_variant,
     )
 
 
-_POINTS = (
-    "SELECT a.id, a.submitted_at, a.total, a.item5_variant,"
-    " (SELECT group_concat(item || ':' || score) FROM answers WHERE assessment_id = a.id)"
-    " AS items FROM assessments a WHERE a.participant_id = ? AND a.status = 'submitted'"
-    " AND a.id != ?"
-)
+def baseline_of(first: Scored | None) -> Point | None:
+    """The baseline the "fell since baseline" rule compares with: the first submission."""
+    return None if first is None else _point(first)
 
 
 async def decline_history(
@@ -67,28 +79,23 @@ async def decline_history(
 ) -> tuple[list[Point], Point | None]:
     """(earlier submissions newest first, limited to the rules' window; the baseline)."""
     need = window(rules, now)
-    rows: dict[int, Row] = {}
+    found: dict[int, Scored] = {}
     if need.previous_count:
-        for row in await tx.all(
-            _POINTS + " ORDER BY a.submitted_at DESC, a.id DESC LIMIT ?",
-            (participant_id, exclude, need.previous_count),
+        for row in await assessments.recent_scored(
+            tx, participant_id, exclude=exclude, limit=need.previous_count
         ):
-            rows[row["id"]] = row
+            found[row.assessment_id] = row
     if need.since is not None:
-        for row in await tx.all(
-            _POINTS + " AND a.submitted_at >= ? ORDER BY a.submitted_at DESC",
-            (participant_id, exclude, iso(need.since)),
+        for row in await assessments.scored_since(
+            tx, participant_id, exclude=exclude, since=need.since
         ):
-            rows[row["id"]] = row
+            found[row.assessment_id] = row
     previous = sorted(
-        (_point(row) for row in rows.values()), key=lambda p: p.submitted_at, reverse=True
+        (_point(row) for row in found.values()), key=lambda p: p.submitted_at, reverse=True
     )
     baseline = None
     if rules.baseline.enabled:
-        first = await tx.one(
-            _POINTS + " ORDER BY a.submitted_at, a.id LIMIT 1", (participant_id, exclude)
-        )
-        baseline = None if first is None else _point(first)
+        baseline = baseline_of(await assessments.first_scored(tx, participant_id, exclude=exclude))
     return previous, baseline
 
 
@@ -138,7 +145,7 @@ async def raise_decline_alerts(
     return signals
 
 
-async def submit_symptom_report(
+async def record_symptoms(
     tx: Tx,
     *,
     participant_id: int,
@@ -156,32 +163,21 @@ async def submit_symptom_report(
     progress, or None to create the report of an assessment's symptom step."""
     result = triage(reports(state), config.symptoms)
     urgent_ids = {r.symptom_id for r in result.urgent_reports}
-    if report_id is None:
-        report_id = await tx.execute(
-            "INSERT INTO symptom_reports (participant_id, assessment_id, status, language,"
-            " started_at, started_by, submitted_at, submitted_by, urgent)"
-            " VALUES (?, ?, 'submitted', ?, ?, ?, ?, ?, ?)",
-            (
-                participant_id,
-                assessment_id,
-                language,
-                iso(now),
-                actor.link_id,
-                iso(now),
-                actor.link_id,
-                int(result.urgent),
-            ),
-        )
-    else:
-        await tx.execute(
-            "UPDATE symptom_reports SET status = 'submitted', submitted_at = ?,"
-            " submitted_by = ?, urgent = ?, state = ?, revision = revision + 1 WHERE id = ?",
-            (iso(now), actor.link_id, int(result.urgent), "{}", report_id),
-        )
-    await tx.executemany(
-        "INSERT INTO symptom_report_items (report_id, symptom, severity, free_text)"
-        " VALUES (?, ?, ?, ?)",
-        [(report_id, r.symptom_id, r.severity, r.free_text) for r in result.reports],
+    report_id = await symptom_reports.store_submitted(
+        tx,
+        report_id=report_id,
+        participant_id=participant_id,
+        assessment_id=assessment_id,
+        language=language,
+        now=now,
+        submitted_by=actor.link_id,
+        urgent=result.urgent,
+        items=[
+            symptom_reports.ReportItem(
+                symptom=r.symptom_id, severity=r.severity, free_text=r.free_text
+            )
+            for r in result.reports
+        ],
     )
     await audit.record(
         tx,
@@ -226,22 +222,3 @@ def _symptom_args(
     if report.free_text is not None:
         args["text"] = report.free_text
     return args
-
-
-def symptom_state_json(state: SymptomState) -> str:
-    return json.dumps(
-        {"chosen": dict(state.chosen), "other_text": state.other_text, "position": state.position},
-        sort_keys=True,
-        ensure_ascii=False,
-    )
-
-
-def symptom_state_from_json(text: str | None) -> SymptomState:
-    data = json.loads(text or "{}")
-    if not data:
-        return SymptomState()
-    return SymptomState(
-        chosen={str(k): int(v) for k, v in data.get("chosen", {}).items()},
-        other_text=data.get("other_text"),
-        position=str(data.get("position", "list")),
-    )

@@ -20,11 +20,10 @@ from telegram.error import BadRequest
 
 from conversations.callbacks import encode_menu
 from conversations.context import AppContext, Services
+from conversations.flows import accounts
 from conversations.screens.assessment import Screen
 from conversations.screens.charts import totals_png
 from locales import Language, Translator, language_from_telegram, translator
-from storage import audit, people
-from storage.db import Tx
 from storage.models import Actor, ActorRole, Identity, LinkInfo, Role
 
 __all__ = [
@@ -68,12 +67,7 @@ async def identity_of(services: Services, update: Update) -> Identity | None:
     user = update.effective_user
     if user is None:
         return None
-    uid = user.id
-
-    async def unit(tx: Tx) -> Identity | None:
-        return await people.identity(tx, uid)
-
-    return await services.db.read(unit)
+    return await accounts.identity(services, user.id)
 
 
 def respondent_links(identity: Identity | None) -> list[LinkInfo]:
@@ -167,20 +161,7 @@ async def deny(update: Update, context: AppContext, identity: Identity | None, w
         link = identity.links[0]
     actor = actor_for(link) if link else Actor(role=ActorRole.STRANGER)
     role = link.role.value if link else "stranger"
-    now = services.clock()
-
-    async def unit(tx: Tx) -> None:
-        await audit.record(
-            tx,
-            actor=actor,
-            action="access.denied",
-            entity="command",
-            entity_id=None,
-            at=now,
-            new={"what": what, "role": role},
-        )
-
-    await services.db.write(unit)
+    await accounts.record_refusal(services, actor, what, role)
     log.info("refused %s to a %s", what, role)
     t = translator(language_of(identity, update))
     text = t("staff-only") if identity is not None and identity.links else t("stranger")

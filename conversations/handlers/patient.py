@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,11 +31,11 @@ from conversations.context import AppContext, Services
 from conversations.domain import symptom_step
 from conversations.domain.assessment import (
     SYMPTOMS,
-    AlreadySubmitted,
-    AssessmentError,
-    StaleAction,
     Symptoms,
 )
+from conversations.flows import accounts, assessment
+from conversations.flows.answering import PressRefused, Refusal
+from conversations.flows.assessment import state_of
 from conversations.handlers import staff
 from conversations.handlers import symptoms as symptom_handlers
 from conversations.handlers.access import (
@@ -59,14 +58,12 @@ from conversations.handlers.access import (
     urgent_advice,
 )
 from conversations.screens.assessment import (
+    Screen,
     assessment_screen,
     language_screen,
     submitted_screen,
 )
 from locales import Language, Translator, language_from_telegram, translator
-from storage import assessments, people
-from storage.assessments import AccessEnded, NotYours, state_of
-from storage.db import Tx
 from storage.models import (
     Actor,
     ActorRole,
@@ -75,7 +72,6 @@ from storage.models import (
     LinkInfo,
     ParticipantStatus,
     Role,
-    Submission,
 )
 from storage.people import RedeemResult
 
@@ -108,21 +104,9 @@ async def _redeem(update: Update, context: AppContext, code: str) -> None:
     services = context.services
     user = update.effective_user
     assert user is not None
+    result, identity = await accounts.redeem(services, user.id, code)
     uid = user.id
-    now = services.clock()
     enrollment = services.study.enrollment
-    window_start = now - timedelta(minutes=enrollment.failure_window_minutes)
-
-    async def unit(tx: Tx) -> tuple[RedeemResult | None, Identity | None]:
-        failures = await people.count_recent_failures(tx, uid, window_start)
-        if failures >= enrollment.max_failures:
-            return None, None
-        result, identity = await people.redeem(tx, code=code, telegram_user_id=uid, now=now)
-        if result is RedeemResult.INVALID:
-            await people.record_failed_attempt(tx, uid, now)
-        return result, identity
-
-    result, identity = await services.db.write(unit)
     t = translator(language_of(identity, update))
     if result is None:
         log.warning("code attempts throttled for an account")
@@ -148,12 +132,8 @@ async def _welcome(
     update: Update, services: Services, t: Translator, link: LinkInfo, *, first: bool
 ) -> None:
     pid = participant_id(link)
-
-    async def unit(tx: Tx) -> int | None:
-        current = await assessments.in_progress(tx, pid)
-        return None if current is None else len(current.answers)
-
-    answered = await services.db.read(unit)
+    current = await assessment.open_ones(services, [pid])
+    answered = len(current[0].answers) if current else None
     lines: list[str] = []
     if first and link.role is Role.CAREGIVER:
         lines += [t("linked-caregiver", subject=subject_of(link)), "", t("welcome-caregiver")]
@@ -201,24 +181,14 @@ async def _open(
     if link.participant.status is not ParticipantStatus.ACTIVE:
         await say(update, t("participant-inactive"))
         return
-    actor = actor_for(link)
-    now = services.clock()
-    pid = participant_id(link)
-
-    async def unit(tx: Tx) -> tuple[AssessmentRecord | None, AssessmentRecord | None]:
-        current = await assessments.in_progress(tx, pid)
-        if (
-            current is not None
-            and not join
-            and not await assessments.joined_by(tx, current.id, link.id)
-        ):
-            return None, current  # someone else's: ask first, change nothing
-        record, _ = await assessments.open_assessment(
-            tx, participant_id=pid, actor=actor, language=t.language, now=now
-        )
-        return record, current
-
-    record, previous = await services.db.write(unit)
+    opened = await assessment.begin(
+        services,
+        participant_id=participant_id(link),
+        actor=actor_for(link),
+        language=t.language,
+        join=join,
+    )
+    record, previous = opened.record, opened.previous
     if record is None:
         assert previous is not None
         await _offer_to_join(update, services, t, previous)
@@ -246,12 +216,7 @@ async def _open(
         )
     message = await say(update, screen.text, screen.keyboard)
     if message is not None:
-        chat_id, message_id, aid = message.chat_id, message.message_id, record.id
-
-        async def remember(tx: Tx) -> None:
-            await assessments.set_message(tx, aid, chat_id, message_id)
-
-        await services.db.write(remember)
+        await assessment.show_in(services, record.id, message.chat_id, message.message_id)
 
 
 async def _offer_to_join(
@@ -295,11 +260,8 @@ async def on_press(update: Update, context: AppContext) -> None:
     if isinstance(press, MenuPress):
         await _menu(update, context, query, identity, t, press)
         return
-    if isinstance(press, AssessmentPress):
-        await _assessment_press(update, context, query, identity, t, press)
-        return
-    if isinstance(press, ReportPress):
-        await symptom_handlers.on_report_press(update, context, query, identity, t, press)
+    if isinstance(press, AssessmentPress | ReportPress):
+        await _answer_press(update, context, query, identity, t, press)
         return
     await staff.on_staff_press(update, context, query, identity, t, press)
 
@@ -318,11 +280,7 @@ async def _menu(
         await quietly(query.edit_message_text(t("left-alone")))
         return
     if press.what == "join":
-
-        async def unit(tx: Tx) -> AssessmentRecord | None:
-            return await assessments.assessment(tx, press.target or 0)
-
-        record = await context.services.db.read(unit)
+        record = await assessment.find(context.services, press.target or 0)
         link = link_for(links, record.participant_id) if record else None
         if record is None or link is None:
             log.warning("join press for an assessment the account may not answer")
@@ -348,81 +306,79 @@ async def _menu(
         await _open(update, context, t, link, join=False)
 
 
-async def _assessment_press(
+_NOTICE: dict[Refusal, str] = {
+    Refusal.SUBMITTED: "notice-already-submitted",
+    Refusal.STALE: "notice-already-answered",
+    Refusal.ACCESS_ENDED: "participant-inactive",
+    Refusal.NOT_YOURS: "notice-invalid-button",
+    Refusal.INVALID: "notice-invalid-button",
+}
+
+
+async def _answer_press(
     update: Update,
     context: AppContext,
     query: CallbackQuery,
     identity: Identity | None,
     t: Translator,
-    press: AssessmentPress,
+    press: AssessmentPress | ReportPress,
 ) -> None:
+    """A button of an assessment or of a /symptoms report: one flow call, one transaction; a
+    refused press gets one plain notice whichever it was."""
     services = context.services
     links = respondent_links(identity)
     if not links:
-        log.warning("assessment button from an account without a participant")
+        log.warning("answer button from an account without a participant")
         await answer(query, t("notice-not-enrolled"))
         return
     actors: dict[int, Actor] = {participant_id(link): actor_for(link) for link in links}
-    now = services.clock()
-
-    safety = services.safety
-
-    async def unit(tx: Tx) -> assessments.Outcome:
-        return await assessments.apply_action(
-            tx,
-            assessment_id=press.assessment_id,
-            revision=press.revision,
-            action=press.action,
-            actors=actors,
-            now=now,
-            safety=safety,
-        )
-
+    outcome: assessment.Outcome | symptom_handlers.ReportOutcome
     try:
-        outcome = await services.db.write(unit)
-    except AlreadySubmitted:
-        await answer(query, t("notice-already-submitted"))
+        if isinstance(press, AssessmentPress):
+            outcome = await assessment.apply_press(
+                services,
+                assessment_id=press.assessment_id,
+                revision=press.revision,
+                action=press.action,
+                actors=actors,
+            )
+            await reply_to_press(query, _after_press(t, services, outcome))
+        else:
+            outcome = await symptom_handlers.apply_press(services, press, actors)
+            await symptom_handlers.show_outcome(query, services, t, outcome, links)
+    except PressRefused as refused:
+        if refused.reason in (Refusal.NOT_YOURS, Refusal.INVALID):
+            log.warning("refused a press (%s, update %s)", refused, update.update_id)
+        notice = t(_NOTICE[refused.reason])
+        await answer(query, notice, alert=refused.reason is Refusal.ACCESS_ENDED)
         return
-    except StaleAction:
-        await answer(query, t("notice-already-answered"))
-        return
-    except AccessEnded:
-        await answer(query, t("participant-inactive"), alert=True)
-        return
-    except NotYours:
-        log.warning("callback for another participant's assessment (update %s)", update.update_id)
-        await answer(query, t("notice-invalid-button"))
-        return
-    except AssessmentError as exc:
-        log.warning("refused assessment action %s: %s", type(press.action).__name__, exc)
-        await answer(query, t("notice-invalid-button"))
-        return
+    if outcome.alerts:
+        services.wake_alerts()
+    if outcome.urgent:
+        await urgent_advice(update, services, t)
+
+
+def _after_press(t: Translator, services: Services, outcome: assessment.Outcome) -> Screen:
     record = outcome.record
     if record.status == "submitted":
         assert record.total is not None
         assert record.submitted_at is not None
         previous = outcome.previous
-        screen = submitted_screen(
+        return submitted_screen(
             t,
             total=record.total,
             submitted_on=record.submitted_at.date(),
             previous_total=previous.total if previous else None,
             previous_date=previous.submitted_at.date() if previous else None,
         )
-    else:
-        screen = assessment_screen(
-            t,
-            state_of(record),
-            assessment_id=record.id,
-            revision=record.revision,
-            max_text=context.services.study.symptoms.other_max_length,
-            proxy=outcome.actor.role.value == Role.CAREGIVER.value,
-        )
-    await reply_to_press(query, screen)
-    if outcome.alerts:
-        services.wake_alerts()
-    if outcome.triage is not None and outcome.triage.urgent:
-        await urgent_advice(update, services, t)
+    return assessment_screen(
+        t,
+        state_of(record),
+        assessment_id=record.id,
+        revision=record.revision,
+        max_text=services.study.symptoms.other_max_length,
+        proxy=outcome.actor.role is ActorRole.CAREGIVER,
+    )
 
 
 async def cancel(update: Update, context: AppContext) -> None:
@@ -431,13 +387,7 @@ async def cancel(update: Update, context: AppContext) -> None:
     if who is None:
         return
     t, links = who.t, who.links
-    pids = [participant_id(link) for link in links]
-
-    async def unit(tx: Tx) -> list[AssessmentRecord]:
-        found = [await assessments.in_progress(tx, pid) for pid in pids]
-        return [record for record in found if record is not None]
-
-    open_ones = await services.db.read(unit)
+    open_ones = await assessment.open_ones(services, (participant_id(link) for link in links))
     if not open_ones:
         await say(update, t("cancel-nothing"))
         return
@@ -463,12 +413,7 @@ async def history(update: Update, context: AppContext) -> None:
 
 
 async def _history_of(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    pid = participant_id(link)
-
-    async def unit(tx: Tx) -> list[Submission]:
-        return await assessments.submissions(tx, participant_id=pid, limit=50)
-
-    past = await context.services.db.read(unit)
+    past = await assessment.history(context.services, participant_id(link), limit=50)
     if not past:
         await say(update, t("history-empty"))
         return
@@ -503,17 +448,10 @@ async def _set_language(
     services = context.services
     user = update.effective_user
     assert user is not None
-    uid = user.id
-    now = services.clock()
     lang: Language = "cs" if chosen == "cs" else "en"
     first = identity.links[0] if identity is not None and identity.links else None
     actor = actor_for(first) if first else Actor(role=ActorRole.STRANGER)
-
-    async def unit(tx: Tx) -> None:
-        account = await people.ensure_account(tx, uid, now)
-        await people.set_account_language(tx, account, lang, actor, now)
-
-    await services.db.write(unit)
+    await accounts.set_language(services, user.id, lang, actor)
     t = translator(lang)
     await asyncio.gather(answer(query), query.edit_message_text(t("language-set")))
 
@@ -543,12 +481,7 @@ async def free_text(update: Update, context: AppContext) -> None:
     if await symptom_handlers.describe_in_report(update, context, t, links, text):
         return
     pids = {participant_id(link): link for link in links}
-
-    async def unit(tx: Tx) -> list[AssessmentRecord]:
-        found = [await assessments.in_progress(tx, pid) for pid in pids]
-        return [record for record in found if record is not None]
-
-    open_ones = await services.db.read(unit)
+    open_ones = await assessment.open_ones(services, pids)
     chat_id = update.effective_chat.id if update.effective_chat else None
     # Only an assessment shown in this very chat: text never reaches into an assessment that
     # someone else (the patient or another caregiver) has open in their own chat.
@@ -582,24 +515,15 @@ async def _describe_in_assessment(
     if not " ".join(text.split()) or len(" ".join(text.split())) > limit:
         await say(update, t("symptom-other-too-long", max=limit))
         return
-    actors = {participant_id(link): actor_for(link)}
-    now = services.clock()
-    safety = services.safety
-
-    async def unit(tx: Tx) -> assessments.Outcome:
-        return await assessments.apply_action(
-            tx,
+    try:
+        await assessment.apply_press(
+            services,
             assessment_id=record.id,
             revision=record.revision,
             action=Symptoms(symptom_step.Describe(text)),
-            actors=actors,
-            now=now,
-            safety=safety,
+            actors={participant_id(link): actor_for(link)},
         )
-
-    try:
-        await services.db.write(unit)
-    except (AssessmentError, AccessEnded, NotYours):
+    except PressRefused:
         await say(update, t("tap-reminder"))
     await _open(update, context, t, link, join=True)
 
