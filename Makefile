@@ -21,6 +21,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP) browser lint typecheck
 	$(BIN)/python -m pytest -q

@@ -16,8 +16,8 @@ from bot import alerts, reminders
 from bot.ratelimit import PacedRateLimiter
 from bot.settings import Settings, StudySettings
 from bot.updates import PerChatUpdateProcessor
+from conversations import handlers
 from conversations.context import CONTEXT_TYPES, AppType, Services, utc_now
-from conversations.handlers import alerts as alert_handlers
 from conversations.handlers import patient, staff
 from conversations.handlers import schedule as schedule_handlers
 from locales import LANGUAGES, translator
@@ -87,9 +87,7 @@ def build_application(
         .post_shutdown(post_shutdown)
     )
     application: AppType = builder.build()
-    alert_handlers.register(application)  # before the patient's catch-all button handler
-    schedule_handlers.register(application)  # likewise
-    patient.register(application)
+    handlers.register(application)
     return application
 
 

@@ -1,10 +1,29 @@
-"""Callback data: what a button carries, encoded compactly (always under Telegram's 64 bytes)
-and parsed as untrusted input. Anything that does not parse exactly is `None`."""
+"""Callback data: every button's data, all kinds, encoded compactly (always under Telegram's 64
+bytes) and parsed as untrusted input. Anything that does not parse exactly is `None`.
+
+One registry (`KINDS`): each kind of button has its own prefix before the first ":" and one
+anchored pattern, so the kinds are disjoint by construction: a press reaches exactly one handler
+whatever the order they are registered in (`conversations.handlers.register` routes each kind by
+its pattern). Adding a button means adding a kind here, with its encode and its parse.
+
+    a:<assessment>:<revision>:<op>   a press in an assessment (op: s0-s4, b, t0/t1, T, e1-e10,
+                                     S, and the symptom step's y0-y10, v1-v3, u, n, d)
+    r:<report>:<revision>:<op>       a press in a /symptoms report (b, or a symptom op)
+    m:<what>[:<target>]              menu: assess, history, symptoms, join, leave
+    l:<en|cs>                        language
+    pg:<page>                        staff: a page of the participant list
+    ack:<alert>                      staff: acknowledge a delivered alert
+    alk|alo:<alert>:<page>           staff, in /alerts: acknowledge, or open, one alert
+    alp:<page>                       staff: a page of /alerts
+    rt:<participant>[:<HHMM>]        /time: show the choices, or pick one
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time
 from typing import Final
 
 from conversations.domain.assessment import (
@@ -17,31 +36,39 @@ from conversations.domain.assessment import (
     Submit,
     Symptoms,
 )
-from conversations.domain.symptom_step import Finish, Grade, NoSymptoms, Pick, SymptomAction, Unpick
+from conversations.domain.symptom_step import (
+    Finish,
+    Grade,
+    NoSymptoms,
+    Pick,
+    SymptomAction,
+    Unpick,
+)
 
 __all__ = [
+    "KINDS",
+    "AlertPress",
     "AssessmentPress",
+    "Kind",
     "LanguagePress",
     "MenuPress",
     "PagePress",
     "Press",
     "ReportPress",
+    "TimePress",
+    "encode",
     "encode_action",
+    "encode_alert",
     "encode_language",
     "encode_menu",
     "encode_page",
     "encode_report",
+    "encode_time",
+    "kind_of",
     "parse",
 ]
 
 _SYMPTOM_OPS: Final = r"y(?:10|[0-9])|v[1-3]|u|n|d"
-_ASSESSMENT: Final = re.compile(
-    rf"^a:(\d{{1,12}}):(\d{{1,9}}):(s[0-4]|b|t[01]|T|e(?:10|[1-9])|S|{_SYMPTOM_OPS})$"
-)
-_REPORT: Final = re.compile(rf"^r:(\d{{1,12}}):(\d{{1,9}}):(b|{_SYMPTOM_OPS})$")
-_MENU: Final = re.compile(r"^m:(assess|history|symptoms|join|leave)(?::(\d{1,12}))?$")
-_LANGUAGE: Final = re.compile(r"^l:(en|cs)$")
-_PAGE: Final = re.compile(r"^pg:(\d{1,6})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +105,27 @@ class PagePress:
     page: int
 
 
-Press = AssessmentPress | ReportPress | MenuPress | LanguagePress | PagePress
+@dataclass(frozen=True, slots=True)
+class AlertPress:
+    """Staff: `what` is ack (a delivered copy), alk (acknowledge in /alerts), alo (open one in
+    /alerts) or alp (a page of /alerts); `page` is the /alerts page to return to."""
+
+    what: str
+    alert_id: int | None
+    page: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TimePress:
+    """/time: show the choices for a participant (`choice` None), or pick one."""
+
+    participant_id: int
+    choice: time | None = None
+
+
+Press = (
+    AssessmentPress | ReportPress | MenuPress | LanguagePress | PagePress | AlertPress | TimePress
+)
 
 
 def _symptom_op(action: SymptomAction) -> str:
@@ -165,21 +212,141 @@ def _action(op: str) -> Action:
     return Submit()
 
 
+def encode_alert(what: str, alert_id: int | None = None, page: int = 0) -> str:
+    return encode(AlertPress(what, alert_id, page))
+
+
+def encode_time(participant_id: int, choice: time | None = None) -> str:
+    return encode(TimePress(participant_id, choice))
+
+
+def encode(press: Press) -> str:
+    """The callback data of any press."""
+    match press:
+        case AssessmentPress(assessment_id=aid, revision=rev, action=action):
+            return encode_action(aid, rev, action)
+        case ReportPress(report_id=rid, revision=rev, action=action):
+            return encode_report(rid, rev, action)
+        case MenuPress(what=what, target=target):
+            return encode_menu(what, target)
+        case LanguagePress(language=language):
+            return encode_language(language)
+        case PagePress(page=page):
+            return encode_page(page)
+        case AlertPress(what="alp", page=page):
+            return f"alp:{page}"
+        case AlertPress(what="ack", alert_id=alert_id):
+            return f"ack:{alert_id}"
+        case AlertPress(what=what, alert_id=alert_id, page=page):
+            return f"{what}:{alert_id}:{page}"
+        case TimePress(participant_id=pid, choice=None):
+            return f"rt:{pid}"
+        case TimePress(participant_id=pid, choice=choice):
+            assert choice is not None
+            return f"rt:{pid}:{choice.strftime('%H%M')}"
+    raise ValueError(f"{press!r} has no callback data")
+
+
+# --- parsing: one anchored pattern per kind ------------------------------------------------
+
+
+def _assessment(m: re.Match[str]) -> Press:
+    return AssessmentPress(int(m[1]), int(m[2]), _action(m[3]))
+
+
+def _report(m: re.Match[str]) -> Press:
+    return ReportPress(int(m[1]), int(m[2]), None if m[3] == "b" else _symptom_action(m[3]))
+
+
+def _menu(m: re.Match[str]) -> Press:
+    return MenuPress(m[1], None if m[2] is None else int(m[2]))
+
+
+def _alert(m: re.Match[str]) -> Press | None:
+    what, first, second = m[1], int(m[2]), m[3]
+    if what == "ack" and second is None:
+        return AlertPress("ack", first, 0)
+    if what in ("alk", "alo") and second is not None:
+        return AlertPress(what, first, int(second))
+    if what == "alp" and second is None and first < 1_000_000:
+        return AlertPress("alp", None, first)
+    return None
+
+
+def _time(m: re.Match[str]) -> Press:
+    choice = None if m[2] is None else time(int(m[2]), int(m[3]))
+    return TimePress(int(m[1]), choice)
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of button: its prefix (before the first ":"), its anchored pattern, its press."""
+
+    name: str
+    prefixes: tuple[str, ...]
+    pattern: re.Pattern[str]
+    build: Callable[[re.Match[str]], Press | None]
+    press_type: type
+
+    def parse(self, data: str) -> Press | None:
+        found = self.pattern.fullmatch(data)
+        return None if found is None else self.build(found)
+
+
+KINDS: Final[tuple[Kind, ...]] = (
+    Kind(
+        "assessment",
+        ("a",),
+        re.compile(
+            rf"a:(\d{{1,12}}):(\d{{1,9}}):(s[0-4]|b|t[01]|T|e(?:10|[1-9])|S|{_SYMPTOM_OPS})"
+        ),
+        _assessment,
+        AssessmentPress,
+    ),
+    Kind(
+        "report",
+        ("r",),
+        re.compile(rf"r:(\d{{1,12}}):(\d{{1,9}}):(b|{_SYMPTOM_OPS})"),
+        _report,
+        ReportPress,
+    ),
+    Kind(
+        "menu",
+        ("m",),
+        re.compile(r"m:(assess|history|symptoms|join|leave)(?::(\d{1,12}))?"),
+        _menu,
+        MenuPress,
+    ),
+    Kind(
+        "language", ("l",), re.compile(r"l:(en|cs)"), lambda m: LanguagePress(m[1]), LanguagePress
+    ),
+    Kind("page", ("pg",), re.compile(r"pg:(\d{1,6})"), lambda m: PagePress(int(m[1])), PagePress),
+    Kind(
+        "alert",
+        ("ack", "alk", "alo", "alp"),
+        re.compile(r"(ack|alk|alo|alp):(\d{1,12})(?::(\d{1,6}))?"),
+        _alert,
+        AlertPress,
+    ),
+    Kind(
+        "time",
+        ("rt",),
+        re.compile(r"rt:(\d{1,12})(?::([01]\d|2[0-3])([0-5]\d))?"),
+        _time,
+        TimePress,
+    ),
+)
+_BY_PREFIX: Final = {prefix: kind for kind in KINDS for prefix in kind.prefixes}
+_BY_TYPE: Final = {kind.press_type: kind for kind in KINDS}
+
+
+def kind_of(press: Press) -> Kind:
+    return _BY_TYPE[type(press)]
+
+
 def parse(data: str | None) -> Press | None:
+    """Untrusted callback data to a press, or None when it is not exactly one of ours."""
     if not data or len(data.encode()) > 64:
         return None
-    if match := _ASSESSMENT.fullmatch(data):
-        return AssessmentPress(int(match.group(1)), int(match.group(2)), _action(match.group(3)))
-    if match := _REPORT.fullmatch(data):
-        op = match.group(3)
-        return ReportPress(
-            int(match.group(1)), int(match.group(2)), None if op == "b" else _symptom_action(op)
-        )
-    if match := _MENU.fullmatch(data):
-        target = match.group(2)
-        return MenuPress(match.group(1), None if target is None else int(target))
-    if match := _LANGUAGE.fullmatch(data):
-        return LanguagePress(match.group(1))
-    if match := _PAGE.fullmatch(data):
-        return PagePress(int(match.group(1)))
-    return None
+    kind = _BY_PREFIX.get(data.split(":", 1)[0])
+    return None if kind is None else kind.parse(data)

@@ -63,12 +63,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from math import ceil, floor
-from typing import Annotated, Self, TypeVar
+from typing import Annotated, Final, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-
-from storage.models import ParticipantStatus
 
 __all__ = [
     "Cycle",
@@ -89,6 +87,8 @@ __all__ = [
     "plan_reminders",
     "wall_clock_to_utc",
 ]
+
+ACTIVE: Final = "active"  # the participant status in which reminders are planned
 
 _T = TypeVar("_T")
 
@@ -385,7 +385,7 @@ def plan_reminders(
     schedule: ParticipantSchedule,
     settings: ScheduleSettings,
     *,
-    status: ParticipantStatus,
+    status: str,
     anchor: datetime,
     last_submission: datetime | None,
     now: datetime,
@@ -393,7 +393,7 @@ def plan_reminders(
 ) -> ReminderPlan:
     """The current cycle's sends with quiet hours applied, plus the MISSED notices of earlier
     cycles since the base, in time order. Empty for a participant who is not active."""
-    if ParticipantStatus(status) is not ParticipantStatus.ACTIVE:
+    if status != ACTIVE:
         _utc(now, "now")
         return ReminderPlan((), None, None, schedule.timezone, settings)
     earlier, current, following = _walk(

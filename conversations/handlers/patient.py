@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from conversations.callbacks import (
     AssessmentPress,
@@ -34,6 +32,7 @@ from conversations.domain.assessment import (
     Symptoms,
 )
 from conversations.flows import accounts, assessment
+from conversations.flows.accounts import RedeemResult
 from conversations.flows.answering import PressRefused, Refusal
 from conversations.flows.assessment import state_of
 from conversations.handlers import staff
@@ -73,9 +72,19 @@ from storage.models import (
     ParticipantStatus,
     Role,
 )
-from storage.people import RedeemResult
 
-__all__ = ["COMMANDS", "register"]
+__all__ = [
+    "COMMANDS",
+    "assess",
+    "cancel",
+    "free_text",
+    "help_command",
+    "history",
+    "language",
+    "on_error",
+    "on_press",
+    "start",
+]
 
 log = logging.getLogger(__name__)
 
@@ -552,19 +561,3 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("cancel", "cmd-cancel"),
     ("help", "cmd-help"),
 )
-
-
-def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:
-    private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("start", start, filters=private))
-    application.add_handler(CommandHandler("assess", assess, filters=private))
-    application.add_handler(CommandHandler("cancel", cancel, filters=private))
-    application.add_handler(CommandHandler("symptoms", symptom_handlers.symptoms, filters=private))
-    application.add_handler(CommandHandler("history", history, filters=private))
-    application.add_handler(CommandHandler("language", language, filters=private))
-    application.add_handler(CommandHandler("help", help_command, filters=private))
-    staff.register(application)
-    application.add_handler(CallbackQueryHandler(on_press))
-    application.add_handler(MessageHandler(private & ~filters.COMMAND, free_text))
-    application.add_handler(MessageHandler(private & filters.COMMAND, help_command))
-    application.add_error_handler(on_error)
