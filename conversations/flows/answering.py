@@ -8,14 +8,19 @@ paused a moment ago is seen.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
+from functools import partial
+from typing import Any, TypeVar
 
+from conversations.context import Services
 from storage import people
 from storage.db import Tx
 from storage.models import Actor, ParticipantStatus
 
-__all__ = ["PressRefused", "Refusal", "authorise"]
+__all__ = ["PressRefused", "Refusal", "authorise", "remember_message", "run"]
+
+T = TypeVar("T")
 
 
 class Refusal(StrEnum):
@@ -48,3 +53,26 @@ async def authorise(
     if check.participant_status is not ParticipantStatus.ACTIVE:
         raise PressRefused(Refusal.ACCESS_ENDED, f"the participant is {check.participant_status}")
     return actor, check.subject
+
+
+async def run(services: Services, press: Callable[..., Awaitable[T]], **arguments: Any) -> T:
+    """Run a press unit (`flows.assessment.press`, `flows.symptom_report.press`) in its own
+    write transaction, at the services' clock and with the study's safety settings."""
+    unit = partial(press, now=services.clock(), safety=services.safety, **arguments)
+    return await services.db.write(unit)
+
+
+async def remember_message(
+    services: Services,
+    set_message: Callable[[Tx, int, int, int], Awaitable[None]],
+    record_id: int,
+    chat_id: int,
+    message_id: int,
+) -> None:
+    """Remember which message shows an assessment or a report, so that a later one can retire
+    it (`set_message` is the storage function of its table)."""
+
+    async def unit(tx: Tx) -> None:
+        await set_message(tx, record_id, chat_id, message_id)
+
+    await services.db.write(unit)

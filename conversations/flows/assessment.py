@@ -30,6 +30,7 @@ from conversations.domain.assessment import (
 from conversations.domain.instrument import Item5Variant
 from conversations.domain.safety import Signal
 from conversations.domain.symptoms import Triage
+from conversations.flows import answering
 from conversations.flows.answering import PressRefused, Refusal, authorise
 from conversations.flows.safety import SafetyConfig, raise_decline_alerts, record_symptoms
 from storage import assessments, audit, people
@@ -39,7 +40,6 @@ from storage.models import Actor, AssessmentRecord, Submission
 __all__ = [
     "Opened",
     "Outcome",
-    "apply_press",
     "begin",
     "find",
     "history",
@@ -306,38 +306,11 @@ async def begin(
     return await services.db.write(unit)
 
 
-async def apply_press(
-    services: Services,
-    *,
-    assessment_id: int,
-    revision: int,
-    action: Action,
-    actors: Mapping[int, Actor],
-) -> Outcome:
-    now = services.clock()
-    safety = services.safety
-
-    async def unit(tx: Tx) -> Outcome:
-        return await press(
-            tx,
-            assessment_id=assessment_id,
-            revision=revision,
-            action=action,
-            actors=actors,
-            now=now,
-            safety=safety,
-        )
-
-    return await services.db.write(unit)
-
-
 async def show_in(services: Services, assessment_id: int, chat_id: int, message_id: int) -> None:
-    """Remember the message that shows the assessment, so that a resume can retire it."""
-
-    async def unit(tx: Tx) -> None:
-        await assessments.set_message(tx, assessment_id, chat_id, message_id)
-
-    await services.db.write(unit)
+    """Remember the message that shows the assessment, so that a later one can retire it."""
+    await answering.remember_message(
+        services, assessments.set_message, assessment_id, chat_id, message_id
+    )
 
 
 async def find(services: Services, assessment_id: int) -> AssessmentRecord | None:

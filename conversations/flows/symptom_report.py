@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from conversations.context import Services
 from conversations.domain import symptom_step
 from conversations.domain.symptom_step import SymptomAction, SymptomState
 from conversations.domain.symptoms import Triage
+from conversations.flows import answering
 from conversations.flows.answering import PressRefused, Refusal, authorise
 from conversations.flows.safety import SafetyConfig, record_symptoms
 from storage import audit, symptom_reports
@@ -25,7 +27,6 @@ from storage.models import Actor
 __all__ = [
     "Report",
     "ReportOutcome",
-    "apply_press",
     "begin",
     "describe",
     "open_report",
@@ -223,55 +224,24 @@ async def begin(
     return await services.db.write(unit)
 
 
-async def apply_press(
-    services: Services,
-    *,
-    report_id: int,
-    revision: int,
-    action: SymptomAction | None,
-    actors: Mapping[int, Actor],
-) -> ReportOutcome:
-    now = services.clock()
-    safety = services.safety
-
-    async def unit(tx: Tx) -> ReportOutcome:
-        return await press(
-            tx,
-            report_id=report_id,
-            revision=revision,
-            action=action,
-            actors=actors,
-            now=now,
-            safety=safety,
-        )
-
-    return await services.db.write(unit)
-
-
 async def take_description(
     services: Services, *, participant_id: int, chat_id: int, actor: Actor, text: str
 ) -> Report | None:
-    now = services.clock()
-    limit = services.study.symptoms.other_max_length
-
-    async def unit(tx: Tx) -> Report | None:
-        return await describe(
-            tx,
-            participant_id=participant_id,
-            chat_id=chat_id,
-            actor=actor,
-            text=text,
-            now=now,
-            max_text=limit,
-        )
-
+    """`describe` in its own transaction."""
+    unit = partial(
+        describe,
+        participant_id=participant_id,
+        chat_id=chat_id,
+        actor=actor,
+        text=text,
+        now=services.clock(),
+        max_text=services.study.symptoms.other_max_length,
+    )
     return await services.db.write(unit)
 
 
 async def show_in(services: Services, report_id: int, chat_id: int, message_id: int) -> None:
-    """Remember the message that shows the report, so that a new one can retire it."""
-
-    async def unit(tx: Tx) -> None:
-        await symptom_reports.set_report_message(tx, report_id, chat_id, message_id)
-
-    await services.db.write(unit)
+    """Remember the message that shows the report, so that a later one can retire it."""
+    await answering.remember_message(
+        services, symptom_reports.set_report_message, report_id, chat_id, message_id
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -32,6 +32,7 @@ __all__ = [
     "answer",
     "choose",
     "deny",
+    "for_chosen",
     "identity_of",
     "is_proxy",
     "language_of",
@@ -100,6 +101,22 @@ async def respondent(update: Update, context: AppContext) -> Respondent | None:
         await say(update, t("staff-not-respondent" if staff_link(identity) else "stranger"))
         return None
     return Respondent(identity, t, links)
+
+
+async def for_chosen(
+    update: Update,
+    context: AppContext,
+    what: str,
+    then: Callable[[Update, AppContext, Translator, LinkInfo], Awaitable[None]],
+) -> None:
+    """A respondent's command about one participant: with several, ask whom it is about (the
+    menu button `what` then comes back with the choice); refuse anyone else."""
+    who = await respondent(update, context)
+    if who is None:
+        return
+    link = await choose(update, who.t, who.links, what)
+    if link is not None:
+        await then(update, context, who.t, link)
 
 
 def staff_link(identity: Identity | None) -> LinkInfo | None:

@@ -31,7 +31,7 @@ from conversations.domain.assessment import (
     SYMPTOMS,
     Symptoms,
 )
-from conversations.flows import accounts, assessment
+from conversations.flows import accounts, answering, assessment
 from conversations.flows.accounts import RedeemResult
 from conversations.flows.answering import PressRefused, Refusal
 from conversations.flows.assessment import state_of
@@ -40,7 +40,7 @@ from conversations.handlers import symptoms as symptom_handlers
 from conversations.handlers.access import (
     actor_for,
     answer,
-    choose,
+    for_chosen,
     identity_of,
     is_proxy,
     language_of,
@@ -171,17 +171,11 @@ async def _welcome(
 
 
 async def assess(update: Update, context: AppContext) -> None:
-    who = await respondent(update, context)
-    if who is None:
-        return
-    t, links = who.t, who.links
-    link = await choose(update, t, links, "assess")
-    if link is not None:
-        await _open(update, context, t, link, join=False)
+    await for_chosen(update, context, "assess", _open)
 
 
 async def _open(
-    update: Update, context: AppContext, t: Translator, link: LinkInfo, *, join: bool
+    update: Update, context: AppContext, t: Translator, link: LinkInfo, *, join: bool = False
 ) -> None:
     """Start a new assessment or resume the open one, in a new message at the bottom. When
     someone else has one under way, say who and when, and offer to continue it or leave it."""
@@ -344,8 +338,9 @@ async def _answer_press(
     outcome: assessment.Outcome | symptom_handlers.ReportOutcome
     try:
         if isinstance(press, AssessmentPress):
-            outcome = await assessment.apply_press(
+            outcome = await answering.run(
                 services,
+                assessment.press,
                 assessment_id=press.assessment_id,
                 revision=press.revision,
                 action=press.action,
@@ -412,13 +407,7 @@ async def cancel(update: Update, context: AppContext) -> None:
 
 
 async def history(update: Update, context: AppContext) -> None:
-    who = await respondent(update, context)
-    if who is None:
-        return
-    t, links = who.t, who.links
-    link = await choose(update, t, links, "history")
-    if link is not None:
-        await _history_of(update, context, t, link)
+    await for_chosen(update, context, "history", _history_of)
 
 
 async def _history_of(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
@@ -525,8 +514,9 @@ async def _describe_in_assessment(
         await say(update, t("symptom-other-too-long", max=limit))
         return
     try:
-        await assessment.apply_press(
+        await answering.run(
             services,
+            assessment.press,
             assessment_id=record.id,
             revision=record.revision,
             action=Symptoms(symptom_step.Describe(text)),

@@ -13,18 +13,17 @@ from telegram import CallbackQuery, Update
 from conversations.callbacks import ReportPress, encode_report
 from conversations.context import AppContext, Services
 from conversations.domain import symptom_step
-from conversations.flows import symptom_report
+from conversations.flows import answering, symptom_report
 from conversations.flows.symptom_report import Report, ReportOutcome
 from conversations.handlers.access import (
     actor_for,
     answer,
-    choose,
+    for_chosen,
     is_proxy,
     link_for,
     participant_id,
     quietly,
     reply_to_press,
-    respondent,
     say,
 )
 from conversations.screens.assessment import Screen, symptom_screen
@@ -51,13 +50,7 @@ def _report_screen(t: Translator, report: Report, *, proxy: bool, max_text: int)
 
 
 async def symptoms(update: Update, context: AppContext) -> None:
-    who = await respondent(update, context)
-    if who is None:
-        return
-    t, links = who.t, who.links
-    link = await choose(update, t, links, "symptoms")
-    if link is not None:
-        await open_report(update, context, t, link)
+    await for_chosen(update, context, "symptoms", open_report)
 
 
 async def open_report(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
@@ -91,8 +84,9 @@ async def _show_report(
 async def apply_press(
     services: Services, press: ReportPress, actors: Mapping[int, Actor]
 ) -> ReportOutcome:
-    return await symptom_report.apply_press(
+    return await answering.run(
         services,
+        symptom_report.press,
         report_id=press.report_id,
         revision=press.revision,
         action=press.action,
