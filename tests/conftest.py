@@ -25,6 +25,11 @@ TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTESTtok"
 BIN = Path(sys.executable).parent / "alsfrs-bot"
 
 
+def busy(app: AppType) -> bool:
+    """Whether the bot has fetched updates it has not finished handling (for `settle`)."""
+    return app.update_queue.qsize() > 0 or app.update_processor.current_concurrent_updates > 0
+
+
 @dataclass
 class Clock:
     """Real time plus an offset that a test may move forward."""
@@ -72,7 +77,11 @@ class Harness:
     @asynccontextmanager
     async def bot(self) -> AsyncIterator[AppType]:
         async with running(self.application(), poll_timeout=1) as app:
-            yield app
+            self.api.world.client_busy = lambda: busy(app)
+            try:
+                yield app
+            finally:
+                self.api.world.client_busy = lambda: False
 
     async def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run `alsfrs-bot ARGS` in a subprocess without blocking the local server's loop."""
