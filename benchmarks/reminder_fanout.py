@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from bot.reminders import ReminderScheduler, SendOutcome
+from bot.outbox import ReminderJob
 from bot.settings import Settings, load_study
 from conversations.context import Services
 from localapi import LocalBotApi
@@ -46,8 +46,11 @@ REBUILT: Final = re.compile(r"reminder schedule rebuilt: (\d+) active participan
 
 
 class _Nobody:
-    async def send(self, chat_id: int, text: str, keyboard: object) -> SendOutcome:
-        return SendOutcome.SENT
+    async def send(self, chat_id: int, text: str, keyboard: object = None) -> int:
+        return 1
+
+    async def edit(self, chat_id: int, message_id: int, text: str, keyboard: object = None) -> None:
+        return None
 
 
 def _study_file(folder: Path, due: datetime) -> Path:
@@ -99,10 +102,10 @@ async def _rebuild_here(db_path: Path, study_path: Path) -> tuple[float, float]:
     db = await Database.open(db_path)
     try:
         services = Services(db=db, settings=Settings(db_path=db_path), study=load_study(study_path))
-        scheduler = ReminderScheduler(services, _Nobody())
+        scheduler = ReminderJob(services, _Nobody())
         count = await scheduler.rebuild()
         seconds = scheduler.stats.rebuild_seconds
-        scheduler = ReminderScheduler(services, _Nobody())
+        scheduler = ReminderJob(services, _Nobody())
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
         await scheduler.rebuild()

@@ -12,7 +12,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import Application
 
-from bot import alerts, reminders
+from bot import outbox
 from bot.ratelimit import PacedRateLimiter
 from bot.settings import Settings, StudySettings
 from bot.updates import PerChatUpdateProcessor
@@ -55,18 +55,15 @@ def build_application(
         application.bot_data.services = Services(db=db, settings=settings, study=study, clock=clock)
         await register_commands(application)
         await staff.refresh_staff_menus(application.bot, application.bot_data.services)
-        alerts.start(application)
-        await reminders.start(application)  # rebuilds the reminder schedule from the database
+        await outbox.start(application)  # alerts, reminders, the missed digest
         log.info("bot @%s ready", application.bot.username)
 
     async def post_stop(application: AppType) -> None:
-        # Alert delivery ends while the bot can still finish and record the sends under way.
-        await alerts.stop(application)
-        await reminders.stop(application)
+        # The outbox ends while the bot can still finish and record the sends under way.
+        await outbox.stop(application)
 
     async def post_shutdown(application: AppType) -> None:
-        await alerts.stop(application)
-        await reminders.stop(application)
+        await outbox.stop(application)
         services = application.bot_data.services
         if services is not None:
             await services.db.close()

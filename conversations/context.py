@@ -3,6 +3,7 @@ settings and the clock through one object, instead of string-keyed dictionaries.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,8 +30,17 @@ class Services:
     settings: Settings
     study: StudySettings
     clock: Callable[[], datetime] = utc_now
-    # Called after a commit that created alerts, so that their delivery starts at once.
-    wake_alerts: Callable[[], None] = field(default=lambda: None)
+    # The outbox's one wake event (`bot/outbox/engine.py` watches it): set it after committing
+    # anything the outbox delivers, so that delivery starts at once instead of at its next poll.
+    outbox_bell: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
+
+    def wake_outbox(self) -> None:
+        """Deliver now: call after committing alerts, reminders or anything else queued."""
+        self.outbox_bell.set()
+
+    def wake_alerts(self) -> None:
+        """`wake_outbox`, under the name the handlers that raise alerts still call."""
+        self.outbox_bell.set()
 
     @property
     def safety(self) -> SafetyConfig:

@@ -1,6 +1,6 @@
 """Alert delivery without Telegram: storage (`storage.alert_delivery`), rendering
-(`conversations.screens.alerts`) and the worker (`bot.alerts`) driven pass by pass with a fake
-transport and a clock the test moves."""
+(`conversations.screens.alerts`) and the outbox's alerts job (`bot.outbox.alerts`) driven pass by
+pass with a fake transport and a clock the test moves."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import sqlite3
 import warnings
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
@@ -20,7 +20,8 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.alerts import AlertWorker
+from bot.outbox.alerts import ALERT_RETRY, AlertJob
+from bot.outbox.retry import RetryPolicy
 from bot.settings import AlertSettings, Settings, StudySettings, load_study
 from conversations.context import Services
 from conversations.screens.alerts import (
@@ -78,14 +79,18 @@ class FakeTransport:
     fail_edit: dict[int, list[BaseException]] = field(default_factory=dict)
     next_id: int = 100
 
-    async def send(self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None) -> int:
+    async def send(
+        self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+    ) -> int:
         if self.fail.get(chat_id):
             raise self.fail[chat_id].pop(0)
         self.next_id += 1
         self.sent.append((chat_id, self.next_id, text, keyboard))
         return self.next_id
 
-    async def edit(self, chat_id: int, message_id: int, text: str) -> None:
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+    ) -> None:
         if self.fail_edit.get(chat_id):
             raise self.fail_edit[chat_id].pop(0)
         self.edits.append((chat_id, message_id, text))
@@ -99,7 +104,7 @@ class World:
     db: Database
     clock: ManualClock
     transport: FakeTransport
-    worker: AlertWorker
+    worker: AlertJob
     services: Services
     participant_id: int
     staff: dict[int, int]  # Telegram user id -> staff link id
@@ -213,7 +218,7 @@ async def _world(tmp_path: Path, *, group: int | None = GROUP, staff: int = 2) -
         clock=clock,
     )
     transport = FakeTransport()
-    worker = AlertWorker(services, transport, jitter=lambda: 1.0)
+    worker = AlertJob(services, transport, retry=replace(ALERT_RETRY, jitter=lambda: 1.0))
 
     async def unit(tx: Tx) -> int:
         participant = await people.create_participant(
@@ -361,18 +366,16 @@ async def test_transient_failures_back_off_and_retry_after_is_honoured(world: Wo
     ]
 
 
-def test_backoff_grows_with_jitter_and_is_capped(tmp_path: Path) -> None:
+def test_backoff_grows_with_jitter_and_is_capped() -> None:
     values = iter([0.0, 1.0, 0.5])
-    worker = AlertWorker(
-        None,  # type: ignore[arg-type]  # only the arithmetic is used here
-        FakeTransport(),
-        retry_base=2.0,
-        retry_cap=600.0,
-        jitter=lambda: next(values),
+    policy = RetryPolicy(
+        base=timedelta(seconds=2), cap=timedelta(seconds=600), jitter=lambda: next(values)
     )
-    assert worker._backoff(1) == timedelta(seconds=1)  # half of 2 s
-    assert worker._backoff(3) == timedelta(seconds=8)  # all of 8 s
-    assert worker._backoff(40) == timedelta(seconds=450)  # 3/4 of the 600 s cap
+    assert policy.backoff(1) == timedelta(seconds=1)  # half of 2 s
+    assert policy.backoff(3) == timedelta(seconds=8)  # all of 8 s
+    assert policy.backoff(40) == timedelta(seconds=450)  # 3/4 of the 600 s cap
+    assert ALERT_RETRY.base == timedelta(seconds=2)  # the alerts job's own policy
+    assert ALERT_RETRY.cap == timedelta(seconds=600)
 
 
 async def test_forbidden_gives_that_copy_up_without_retrying(world: World) -> None:

@@ -263,13 +263,13 @@ async def test_staff_acknowledge_the_decline_alert(demo: Demo) -> None:
     staff = demo.pane("staff")
     ack = demo.page.get_by_role("button", name="Acknowledge", exact=True)
     alert = staff.locator(".msg.in", has=ack)
-    alerts_built = (ROOT / "bot" / "alerts.py").exists()
+    alerts_built = (ROOT / "bot" / "outbox" / "alerts.py").exists()
     try:
         await alert.first.wait_for(timeout=20_000 if alerts_built else 3_000)
     except PlaywrightTimeout:
         if alerts_built:
             raise
-        pytest.skip("decline alerts are not delivered yet (bot/alerts.py does not exist)")
+        pytest.skip("decline alerts are not delivered yet (bot/outbox/alerts.py does not exist)")
     # More alerts may still arrive; stay with the first one.
     message_id = await alert.first.get_attribute("data-id")
     first = staff.locator(f'.msg.in[data-id="{message_id}"]')

@@ -1,6 +1,7 @@
 """Alerts that always arrive, end to end over HTTP: real staff accounts, the real bot and its
-delivery worker against the local Bot API, with injected failures, a killed process and a moved
-clock. Alerts are created as the submission code creates them (`storage.alerts.create_alert`)."""
+outbox (`bot.outbox`) against the local Bot API, with injected failures, a killed process and a
+moved clock. Alerts are created as the submission code creates them
+(`storage.alerts.create_alert`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import signal
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot import alerts as delivery
-from bot.alerts import AlertWorker
+from bot.outbox import Outbox, outbox_of
 from bot.settings import AlertSettings
 from conversations.context import AppType
 from localapi import SimChat, SimMessage
@@ -88,10 +88,8 @@ async def audit_trail(harness: Harness, subject: str | None = None) -> list[Audi
         await db.close()
 
 
-def worker(app: AppType) -> AlertWorker:
-    found = delivery.worker_of(app)
-    assert found is not None
-    return found
+def worker(app: AppType) -> Outbox:
+    return outbox_of(app)
 
 
 def copies(chat: SimChat, alert_id: int) -> list[SimMessage]:

@@ -1,4 +1,4 @@
-"""Reminders end to end over HTTP through the local Bot API: the real bot with its JobQueue, its
+"""Reminders end to end over HTTP through the local Bot API: the real bot with its outbox, its
 database and its rate limiter; people read the reminder and press `Start now` by its label.
 Time is the harness's injected clock: the test moves it and runs the scheduler's tick."""
 
@@ -9,8 +9,8 @@ from datetime import datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from bot.outbox import ReminderJob, outbox_of
 from bot.ratelimit import PacedRateLimiter
-from bot.reminders import ReminderScheduler, scheduler_of
 from conversations.context import AppType, Services
 from conversations.handlers.staff import enroll_participant
 from localapi import SimUser
@@ -22,6 +22,10 @@ from tests.conftest import Harness
 PRAGUE = ZoneInfo("Europe/Prague")
 NEW_YORK = ZoneInfo("America/New_York")
 OPERATOR = Actor(role=ActorRole.OPERATOR)
+
+
+def scheduler_of(app: AppType) -> ReminderJob:
+    return outbox_of(app).job(ReminderJob)
 
 
 def services(app: AppType) -> Services:
@@ -165,11 +169,11 @@ async def test_a_restart_while_a_reminder_is_due_sends_it_once(harness: Harness)
         due = await due_time(first, "S004")
     move_clock(harness, due + timedelta(hours=1))  # the bot was down when it fell due
     async with harness.bot() as second:
-        # Rebuilt at start-up; the JobQueue's first wake-up sends it without any help.
+        # Rebuilt at start-up; the outbox's first pass sends it without any help.
         await cleo.wait_for("It is time", timeout=10)
         await scheduler_of(second).tick()
     async with harness.bot() as third:
-        scheduler: ReminderScheduler = scheduler_of(third)
+        scheduler: ReminderJob = scheduler_of(third)
         await scheduler.tick()
         assert scheduler.stats.rebuilt_participants == 1
     assert len(reminders_in(cleo)) == 1

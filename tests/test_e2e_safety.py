@@ -151,13 +151,12 @@ async def test_a_sharp_fall_between_two_submissions_raises_decline_alerts(
 async def test_staff_get_decline_and_urgent_symptom_alerts_and_acknowledge_them(
     with_phone: Harness,
 ) -> None:
-    from bot.alerts import worker_of
+    from bot.outbox import outbox_of
     from tests.test_e2e_roles import make_staff
 
     harness = with_phone
     async with harness.bot() as application:
-        worker = worker_of(application)
-        assert worker is not None
+        worker = outbox_of(application)
         dana = await make_staff(harness, 9101)
         olga = await make_staff(harness, 9102)
         pat = await harness.join("S306", 4006)

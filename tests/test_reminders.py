@@ -1,7 +1,7 @@
 """Reminders without Telegram: the schedule storage (`storage.schedules`), the texts
 (`conversations.screens.reminders`, `locales/*/reminders.ftl`), staff schedule syntax
-(`conversations.handlers.schedule`) and the scheduler (`bot.reminders`) driven tick by tick with
-a fake sender and a clock the test moves. No test waits for time to pass."""
+(`conversations.handlers.schedule`) and the outbox's reminders job (`bot.outbox.reminders`) driven
+tick by tick with a fake transport and a clock the test moves. No test waits for time to pass."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import re
 import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 from telegram import InlineKeyboardMarkup
+from telegram.error import Forbidden, NetworkError
 
-from bot.reminders import ReminderScheduler, SendOutcome
+from bot.outbox.reminders import REMINDER_RETRY, ReminderJob
 from bot.settings import Settings, StudySettings, load_study
 from conversations.callbacks import MenuPress, parse
 from conversations.context import Services
@@ -92,37 +93,41 @@ class Sent:
 
 @dataclass
 class FakeTelegram:
-    """A `bot.reminders.Sender` that records messages; `blocked` chats answer 403, `outcomes`
-    are consumed by the next sends, `gate` (when set) holds every send until it is opened."""
+    """A `bot.outbox.Transport` that records messages; `blocked` chats answer 403, `outcomes`
+    (errors to raise) are consumed by the next sends, `gate` (when set) holds every send until
+    it is opened."""
 
     clock: Clock
     messages: list[Sent] = field(default_factory=list)
     attempts: list[int] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
-    outcomes: deque[SendOutcome] = field(default_factory=deque)
+    outcomes: deque[BaseException] = field(default_factory=deque)
     gate: asyncio.Event | None = None
     entered: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def send(
-        self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None
-    ) -> SendOutcome:
+        self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+    ) -> int:
         self.attempts.append(chat_id)
         self.entered.set()
         if self.gate is not None:
             await self.gate.wait()
         if self.outcomes:
-            outcome = self.outcomes.popleft()
-            if outcome is not SendOutcome.SENT:
-                return outcome
+            raise self.outcomes.popleft()
         if chat_id in self.blocked:
-            return SendOutcome.BLOCKED
+            raise Forbidden("Forbidden: bot was blocked by the user")
         buttons = [
             (button.text, str(button.callback_data))
             for row in (keyboard.inline_keyboard if keyboard else ())
             for button in row
         ]
         self.messages.append(Sent(self.clock(), chat_id, text, buttons))
-        return SendOutcome.SENT
+        return len(self.messages)
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+    ) -> None:
+        raise AssertionError("reminders are never edited")
 
     def to(self, chat_id: int) -> list[Sent]:
         return [message for message in self.messages if message.chat_id == chat_id]
@@ -136,11 +141,12 @@ class World:
     services: Services
     patients: dict[int, int] = field(default_factory=dict)  # Telegram user id -> participant
 
-    def scheduler(self, **options: object) -> ReminderScheduler:
-        """A new scheduler on the same database: what a restart builds."""
-        return ReminderScheduler(self.services, self.telegram, **options)  # type: ignore[arg-type]
+    def scheduler(self, **options: object) -> ReminderJob:
+        """A new scheduler on the same database: what a restart builds (backoff jitter pinned)."""
+        retry = replace(REMINDER_RETRY, jitter=lambda: 1.0)
+        return ReminderJob(self.services, self.telegram, retry=retry, **options)  # type: ignore[arg-type]
 
-    async def start(self, **options: object) -> ReminderScheduler:
+    async def start(self, **options: object) -> ReminderJob:
         scheduler = self.scheduler(**options)
         await scheduler.rebuild()
         await scheduler.tick()
@@ -258,7 +264,7 @@ class World:
                 return
         raise AssertionError("the assessment did not reach submission")
 
-    async def run(self, scheduler: ReminderScheduler, until: datetime) -> None:
+    async def run(self, scheduler: ReminderJob, until: datetime) -> None:
         """Let time pass until `until`, waking the scheduler whenever it asked to be woken (and
         now, as its poll would within seconds of a change)."""
         await scheduler.tick()
@@ -741,7 +747,7 @@ async def test_a_pending_reminder_is_dropped_when_the_participant_is_paused(
     world: World,
 ) -> None:
     pid = await world.enroll("S001", patient=101)
-    world.telegram.outcomes.append(SendOutcome.RETRY)  # the first try fails: network
+    world.telegram.outcomes.append(NetworkError("down"))  # the first try fails: network
     scheduler = await world.start()
     await world.run(scheduler, loc(PRAGUE, 2027, 5, 17, 10))
     assert world.telegram.attempts == [101]
@@ -794,7 +800,7 @@ async def test_a_crash_between_deciding_and_sending_sends_once_after_restart(
 async def test_a_pending_reminder_is_not_sent_after_its_window_closed(world: World) -> None:
     await world.enroll("S001", patient=101)
     world.clock.now = loc(PRAGUE, 2027, 5, 17, 10)
-    world.telegram.outcomes.append(SendOutcome.RETRY)
+    world.telegram.outcomes.append(NetworkError("down"))
     first = await world.start()
     await first.stop()
     world.clock.now = loc(PRAGUE, 2027, 5, 21)  # back after the window closed
@@ -818,7 +824,7 @@ async def test_a_blocked_account_is_not_retried_and_the_others_still_get_it(
 
 async def test_a_network_failure_is_retried_with_a_back_off(world: World) -> None:
     await world.enroll("S001", patient=101)
-    world.telegram.outcomes.extend([SendOutcome.RETRY, SendOutcome.RETRY])
+    world.telegram.outcomes.extend([NetworkError("down"), NetworkError("down")])
     scheduler = await world.start()
     await world.run(scheduler, loc(PRAGUE, 2027, 5, 17, 12))
     assert [m.at for m in world.telegram.to(101)] == [loc(PRAGUE, 2027, 5, 17, 10, 3)]

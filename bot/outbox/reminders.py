@@ -1,22 +1,19 @@
-"""The reminder scheduler: decides, from the database and the clock, which reminders, follow-ups
-and staff digests are due, records each decision in the outbox and delivers it through Telegram.
+"""The reminders job of the outbox: decides, from the database and the clock, which reminders,
+follow-ups and staff missed-assessment digests are due, records each decision and delivers it.
 
 How it keeps time
 -----------------
-python-telegram-bot's JobQueue does not persist jobs, so the database is the schedule and the
-scheduler keeps only a min-heap of each active participant's next wake-up (a float and an int per
-participant). At start-up `rebuild` reads every active participant in pages, plans them
-(`conversations.domain.schedule`) and fills the heap; participants with deliveries left pending by a
-crash are due at once.
+The database is the schedule; the job keeps only a min-heap of each active participant's next
+wake-up (a float and an int per participant). At start-up (`setup`, i.e. `rebuild`) it reads
+every active participant in pages, plans them (`conversations.domain.schedule`) and fills the
+heap; participants with deliveries left pending by a crash are due at once.
 
-Two JobQueue jobs drive it, instead of one job per participant (10,000 APScheduler jobs would cost
-memory and start-up time and still not persist): a `run_once` armed at the earliest wake-up (the
-heap's top, the next staff digest, the next retry), re-armed after every tick, and a `run_repeating`
-poll every few seconds. Both only `kick` a tick task that the scheduler owns, so a long fan-out
-never blocks the JobQueue. Each tick first reads the audit trail after the last entry it saw:
-every change (a submission, a pause or resume, a schedule change, a new link) of every process,
-the bot or the CLI, is audited with the participant it concerns, so those participants are
-re-planned within one poll without any handler having to call in here.
+`bot.outbox.engine` runs a pass (`tick`) when woken, when the earliest wake-up comes (the heap's
+top, the next staff digest, the next retry) and at least every poll interval. Each tick first
+reads the audit trail after the last entry it saw: every change (a submission, a pause or
+resume, a schedule change, a new link) of every process, the bot or the CLI, is audited with the
+participant it concerns, so those participants are re-planned within one poll without any
+handler having to call in here.
 
 All time comes from `services.clock`; tests move an injected clock and `await tick()`.
 
@@ -31,35 +28,32 @@ sending, a pending delivery is dropped when the window has closed, a later remin
 it, the assessment was submitted after it was decided, the participant is no longer active or
 the account's link has ended.
 
-Sends are proactive (`rate_limit_args={"proactive": True}`): `bot.ratelimit.PacedRateLimiter`
-spaces them globally and per chat and honours 429 `retry_after`. A fixed pool of workers takes
-participants from one iterator, so memory does not grow with a fan-out's size. 403 (the person
-blocked the bot) and other refusals fail the delivery for good; network errors are retried a few
-times with a back-off. Logs name participants only by their pseudonymous study ID.
+Sends go through the outbox's transport (proactive: `bot.ratelimit.PacedRateLimiter` spaces
+them globally and per chat and honours 429 `retry_after`). A fixed pool of workers takes
+participants from one iterator, so memory does not grow with a fan-out's size. Failures are
+judged by the outbox's `RetryPolicy`: 403 (the person blocked the bot) and 400 fail the delivery
+for good; a 429 waits its `retry_after`; network errors are retried with capped, jittered
+backoff, at most `REMINDER_RETRY.max_attempts` times in all. Logs name participants only by
+their pseudonymous study ID.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import logging
 import time as monotonic_time
-import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
-from typing import Any, Final, Protocol
+from typing import Final
 from zoneinfo import ZoneInfo
 
-from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ExtBot, Job, JobQueue
 
-from conversations.context import AppContext, AppType, Services
+from bot.outbox.retry import Failure, RetryPolicy, Verdict
+from bot.outbox.transport import Transport
+from conversations.context import Services
 from conversations.domain.schedule import (
     ReminderKind,
     ReminderPlan,
@@ -77,63 +71,16 @@ from storage.db import Tx
 from storage.models import ParticipantStatus
 from storage.schedules import DeliveryState, DigestDelivery, ReminderDelivery, ReminderInputs
 
-__all__ = [
-    "ReminderScheduler",
-    "SendOutcome",
-    "Sender",
-    "TelegramSender",
-    "scheduler_of",
-    "start",
-    "stop",
-]
+__all__ = ["REMINDER_RETRY", "ReminderJob", "ReminderStats"]
 
 log = logging.getLogger(__name__)
 
 _RETRY_LATER: Final = timedelta(minutes=2)  # after a failed unit of work
-
-
-class SendOutcome(StrEnum):
-    SENT = "sent"
-    BLOCKED = "blocked"  # 403: the person blocked the bot, or the chat is gone
-    REJECTED = "rejected"  # 400: Telegram refused this message; sending it again will not help
-    RETRY = "retry"  # a network error or a 429 after every retry: try again later
-
-
-class Sender(Protocol):
-    """Delivers one message to a private chat."""
-
-    async def send(
-        self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None
-    ) -> SendOutcome: ...
-
-
-class TelegramSender:
-    """Sends through the bot as proactive messages, paced by `bot.ratelimit.PacedRateLimiter`."""
-
-    def __init__(self, bot: ExtBot[Any]) -> None:
-        # The application's bot is typed ExtBot[None]; its rate limiter takes dict arguments.
-        self._bot = bot
-
-    async def send(
-        self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None
-    ) -> SendOutcome:
-        try:
-            await self._bot.send_message(
-                chat_id=chat_id,
-                text=text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard,
-                rate_limit_args={"proactive": True},
-            )
-        except Forbidden:
-            return SendOutcome.BLOCKED
-        except BadRequest as exc:
-            log.warning("Telegram refused a proactive message: %s", exc.message)
-            return SendOutcome.REJECTED
-        except TelegramError as exc:  # NetworkError, TimedOut, RetryAfter after its retries
-            log.info("a proactive message will be retried: %s", type(exc).__name__)
-            return SendOutcome.RETRY
-        return SendOutcome.SENT
+_POLL_SECONDS: Final = 5.0  # the longest a pass reports as "due next" (the engine polls anyway)
+# Five tries in all (a minute, two, four, eight between them): a reminder's window is days.
+REMINDER_RETRY: Final = RetryPolicy(
+    base=timedelta(minutes=1), cap=timedelta(minutes=30), max_attempts=5
+)
 
 
 @dataclass
@@ -167,40 +114,32 @@ def _earliest(*moments: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
-class ReminderScheduler:
-    """See the module docstring. One per application; `start(application)` builds and arms it."""
+class ReminderJob:
+    """See the module docstring. One per outbox (`bot.outbox.start`)."""
+
+    name = "reminders"
 
     def __init__(
         self,
         services: Services,
-        sender: Sender,
+        transport: Transport,
         *,
-        job_queue: JobQueue[AppContext] | None = None,
+        retry: RetryPolicy = REMINDER_RETRY,
         workers: int = 48,
-        poll_seconds: float = 5.0,
         page_size: int = 1000,
-        max_attempts: int = 5,
-        retry_base: timedelta = timedelta(minutes=1),
     ) -> None:
         self._services = services
-        self._sender = sender
-        self._job_queue = job_queue
+        self._transport = transport
+        self.retry = retry
         self._workers = workers
-        self._poll_seconds = poll_seconds
         self._page_size = page_size
-        self._max_attempts = max_attempts
-        self._retry_base = retry_base
         self._heap: list[tuple[float, int]] = []
         self._wake: dict[int, float] = {}
         self._digest_wake: datetime | None = None
         self._audit_seen = 0
         self._lock = asyncio.Lock()
         self._sending: set[int] = set()
-        self._task: asyncio.Task[None] | None = None
-        self._again = False
         self._stopping = False
-        self._timer: Job[AppContext] | None = None
-        self._poller: Job[AppContext] | None = None
         self.stats = ReminderStats()
 
     # --- time ---------------------------------------------------------------------------------
@@ -307,7 +246,29 @@ class ReminderScheduler:
             if participants:
                 await self._run_workers(participants)
             await self._digest()
-            self._rearm()
+
+    # --- the engine's side ----------------------------------------------------------------------
+
+    async def setup(self) -> None:
+        await self.rebuild()
+
+    async def run_once(self) -> float:
+        """A tick; returns the seconds until the next wake-up (at most the poll interval)."""
+        await self.tick()
+        wake = self.next_wakeup()
+        if wake is None:
+            return _POLL_SECONDS
+        return min(_POLL_SECONDS, max(0.0, (wake - self._now()).total_seconds()))
+
+    def halt(self) -> None:
+        """Start no new participant; sends under way finish and are recorded."""
+        self._stopping = True
+
+    async def stop(self) -> None:
+        """Halt and wait for the tick under way (anything cut short stays pending)."""
+        self.halt()
+        async with self._lock:
+            pass
 
     async def _changes(self) -> list[int]:
         seen = self._audit_seen
@@ -407,7 +368,7 @@ class ReminderScheduler:
 
     async def _deliver(self, deliveries: list[ReminderDelivery]) -> datetime | None:
         """Send, then record every outcome in one unit. Returns when to retry, if needed."""
-        results: list[tuple[ReminderDelivery, SendOutcome]] = []
+        results: list[tuple[ReminderDelivery, Verdict | None]] = []
         self._sending.update(delivery.id for delivery in deliveries)
         try:
             for delivery in deliveries:
@@ -419,57 +380,68 @@ class ReminderScheduler:
                     subject=delivery.subject,
                     participant_id=delivery.participant_id,
                 )
-                outcome = await self._sender.send(delivery.chat_id, screen.text, screen.keyboard)
-                results.append((delivery, outcome))
+                results.append((delivery, await self._send(delivery, screen.text, screen.keyboard)))
         finally:
             retry = await self._record(results)
             self._sending.difference_update(delivery.id for delivery in deliveries)
         return retry
 
-    async def _record(self, results: list[tuple[ReminderDelivery, SendOutcome]]) -> datetime | None:
+    async def _send(
+        self,
+        delivery: ReminderDelivery | DigestDelivery,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None,
+    ) -> Verdict | None:
+        """Send one message; None when it went out, else what the retry policy makes of it."""
+        try:
+            await self._transport.send(delivery.chat_id, text, keyboard)
+        except Exception as exc:
+            return self.retry.verdict(exc, delivery.attempts + 1, self._now())
+        return None
+
+    async def _record(
+        self, results: list[tuple[ReminderDelivery, Verdict | None]]
+    ) -> datetime | None:
         if not results:
             return None
         now = self._now()
         retry_at: datetime | None = None
-        for delivery, outcome in results:
-            if outcome is SendOutcome.BLOCKED:
+        for delivery, verdict in results:
+            if verdict is None:
+                continue
+            if verdict.failure is Failure.BLOCKED:
                 log.info("a reminder of %s was not delivered: the bot is blocked", delivery.subject)
-            elif outcome is SendOutcome.REJECTED:
-                log.warning("a reminder of %s was refused by Telegram", delivery.subject)
-            elif outcome is SendOutcome.RETRY and delivery.attempts + 1 < self._max_attempts:
-                retry_at = _earliest(retry_at, now + self._backoff(delivery.attempts))
+            elif verdict.failure is Failure.REJECTED:
+                log.warning("a reminder of %s was refused: %s", delivery.subject, verdict.error)
+            retry_at = _earliest(retry_at, verdict.retry_at)
 
         async def unit(tx: Tx) -> None:
-            for delivery, outcome in results:
-                await self._close(tx, delivery.id, delivery.attempts, outcome, now)
+            for delivery, verdict in results:
+                await self._close(tx, delivery.id, verdict, now)
 
         await self._services.db.write(unit)
         return retry_at
-
-    def _backoff(self, attempts: int) -> timedelta:
-        return self._retry_base * int(2**attempts)
 
     async def _close(
         self,
         tx: Tx,
         delivery_id: int,
-        attempts: int,
-        outcome: SendOutcome,
+        verdict: Verdict | None,
         now: datetime,
         parts_sent: int | None = None,
     ) -> None:
-        if outcome is SendOutcome.SENT:
+        if verdict is None:
             self.stats.sent += 1
             await schedules.finish_delivery(
                 tx, delivery_id, DeliveryState.SENT, now=now, parts_sent=parts_sent
             )
-        elif outcome is SendOutcome.RETRY and attempts + 1 < self._max_attempts:
+        elif verdict.retry_at is not None:
             self.stats.retried += 1
             await schedules.postpone_delivery(
                 tx,
                 delivery_id,
-                retry_at=now + self._backoff(attempts),
-                outcome=outcome.value,
+                retry_at=verdict.retry_at,
+                outcome=verdict.failure.value,
                 parts_sent=parts_sent,
             )
         else:
@@ -479,7 +451,7 @@ class ReminderScheduler:
                 delivery_id,
                 DeliveryState.FAILED,
                 now=now,
-                outcome=outcome.value,
+                outcome=verdict.failure.value,
                 parts_sent=parts_sent,
             )
 
@@ -534,26 +506,27 @@ class ReminderScheduler:
             if key not in texts:
                 texts[key] = await self._digest_texts(delivery)
             parts = texts[key]
-            outcome, sent = SendOutcome.SENT, delivery.parts_sent
+            verdict: Verdict | None = None
+            sent = delivery.parts_sent
             for part in parts[delivery.parts_sent :]:
-                outcome = await self._sender.send(delivery.chat_id, part, None)
-                if outcome is not SendOutcome.SENT:
+                verdict = await self._send(delivery, part, None)
+                if verdict is not None:
                     break
                 sent += 1
-            if outcome is SendOutcome.SENT:
+            if verdict is None:
                 self.stats.digests_sent += 1
-            elif outcome is SendOutcome.RETRY and delivery.attempts + 1 < self._max_attempts:
-                retry_at = _earliest(retry_at, now + self._backoff(delivery.attempts))
+            elif verdict.retry_at is not None:
+                retry_at = _earliest(retry_at, verdict.retry_at)
             else:
-                log.warning("a staff digest was not delivered: %s", outcome.value)
+                log.warning("a staff digest was not delivered: %s", verdict.failure.value)
 
             async def unit(
                 tx: Tx,
                 delivery: DigestDelivery = delivery,
-                outcome: SendOutcome = outcome,
+                verdict: Verdict | None = verdict,
                 sent: int = sent,
             ) -> None:
-                await self._close(tx, delivery.id, delivery.attempts, outcome, now, sent)
+                await self._close(tx, delivery.id, verdict, now, sent)
 
             await self._services.db.write(unit)
         return retry_at
@@ -566,80 +539,6 @@ class ReminderScheduler:
 
         notices = await self._services.db.read(unit)
         return digest_parts(translator(delivery.language), delivery.day, notices)
-
-    # --- the JobQueue -------------------------------------------------------------------------
-
-    def arm(self) -> None:
-        """Start the poll and arm the wake-up timer (needs a job queue)."""
-        if self._job_queue is None:
-            raise RuntimeError("the reminder scheduler needs python-telegram-bot's JobQueue")
-        self._poller = self._job_queue.run_repeating(
-            self._on_timer,
-            interval=self._poll_seconds,
-            first=self._poll_seconds,
-            name="reminders-poll",
-        )
-        self._rearm()
-
-    def _rearm(self) -> None:
-        if self._job_queue is None or self._stopping:
-            return
-        if self._timer is not None:
-            with contextlib.suppress(JobLookupError):
-                self._timer.schedule_removal()
-            self._timer = None
-        wake = self.next_wakeup()
-        if wake is None:
-            return
-        delay = max(0.0, (wake - self._now()).total_seconds())
-        self._timer = self._job_queue.run_once(self._on_timer, when=delay, name="reminders-wake")
-
-    async def _on_timer(self, context: AppContext) -> None:
-        self.kick()
-
-    def kick(self) -> None:
-        """Run a tick soon, in the scheduler's own task; one more if one is running."""
-        if self._stopping:
-            return
-        if self._task is not None and not self._task.done():
-            self._again = True
-            return
-        self._task = asyncio.create_task(self._run(), name="reminders")
-
-    async def _run(self) -> None:
-        while True:
-            self._again = False
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("a reminder tick failed")
-            if not self._again or self._stopping:
-                return
-
-    async def idle(self) -> None:
-        """Wait for the tick task, if any (tests)."""
-        while self._task is not None and not self._task.done():
-            await asyncio.wait({self._task})
-
-    async def stop(self, grace: float = 5.0) -> None:
-        """Stop the jobs and the tick task: sends under way get `grace` seconds to finish and be
-        recorded, no new participant is started. Anything cut short stays pending for the next
-        start-up."""
-        self._stopping = True
-        for job in (self._timer, self._poller):
-            if job is not None:
-                with contextlib.suppress(JobLookupError):
-                    job.schedule_removal()
-        self._timer = self._poller = None
-        task, self._task = self._task, None
-        if task is None or task.done():
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(task), grace)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 def _unwanted(
@@ -664,35 +563,3 @@ def _dropper(delivery_id: int, outcome: str, now: datetime) -> Callable[[Tx], Aw
         await schedules.drop_delivery(tx, delivery_id, outcome=outcome, now=now)
 
     return unit
-
-
-# --- wiring into the Application ------------------------------------------------------------
-
-_SCHEDULERS: weakref.WeakKeyDictionary[object, ReminderScheduler] = weakref.WeakKeyDictionary()
-
-
-def scheduler_of(application: AppType) -> ReminderScheduler:
-    """The running scheduler of an application (tests, the benchmark)."""
-    return _SCHEDULERS[application]
-
-
-async def start(application: AppType, **options: Any) -> ReminderScheduler:
-    """Build the scheduler for a started-up application, rebuild it from the database and arm
-    its jobs. Called from post_init, after the services exist."""
-    services = application.bot_data.services
-    if services is None:
-        raise RuntimeError("services are not initialised")
-    scheduler = ReminderScheduler(
-        services, TelegramSender(application.bot), job_queue=application.job_queue, **options
-    )
-    await scheduler.rebuild()
-    scheduler.arm()
-    _SCHEDULERS[application] = scheduler
-    return scheduler
-
-
-async def stop(application: AppType) -> None:
-    """Stop the application's scheduler, if it has one (post_stop / post_shutdown)."""
-    scheduler = _SCHEDULERS.pop(application, None)
-    if scheduler is not None:
-        await scheduler.stop()
