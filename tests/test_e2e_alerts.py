@@ -70,7 +70,7 @@ async def raise_alert(harness: Harness, app: AppType, subject: str, *, urgent: b
     services = app.bot_data.services
     assert services is not None
     alert_id = await _create(services.db, subject, urgent=urgent, now_offset=harness)
-    services.wake_alerts()
+    services.wake_outbox()
     return alert_id
 
 

@@ -357,7 +357,7 @@ async def _answer_press(
         await answer(query, notice, alert=refused.reason is Refusal.ACCESS_ENDED)
         return
     if outcome.alerts:
-        services.wake_alerts()
+        services.wake_outbox()
     if outcome.urgent:
         await urgent_advice(update, services, t)
 
