@@ -138,10 +138,12 @@ def test_baseline_threshold(fall: int, fires: bool) -> None:
 
 def test_baseline_may_be_a_clinic_score_with_a_total_only() -> None:
     clinic = Point(submitted_at=days_ago(400), total=37, items={}, item5_variant="5a")
-    new = point(NOW, 30, variant="5b")
+    new = point(NOW, 30, variant="5a")
     (signal,) = fired(evaluate(new, [], clinic, DEFAULTS), RuleId.BASELINE)
     assert signal.change == -7
     assert evaluate(new, [], clinic, DEFAULTS) == [signal]  # nothing else to compare
+    # Across a change of item 5's variant a total without items cannot be compared.
+    assert evaluate(point(NOW, 30, variant="5b"), [], clinic, DEFAULTS) == []
 
 
 def test_baseline_none_never_fires() -> None:
@@ -248,9 +250,50 @@ def test_slope_with_a_gap_of_months() -> None:
     assert signal.submissions == 3
 
 
-def test_slope_uses_totals_across_item5_variants() -> None:
-    history = [point(days_ago(30), 33, variant="5b"), point(days_ago(60), 36, variant="5a")]
-    assert fired(evaluate(point(NOW, 30, variant="5b"), history, None, DEFAULTS), RuleId.SLOPE)
+def test_a_gastrostomy_alone_raises_no_total_alert() -> None:
+    """5a = 4 to 5b = 0 with nothing else changed: a fall of 4 in the total, none in function."""
+    old = point(days_ago(14), 40, variant="5a")
+    new = point(NOW, 36, variant="5b", i5=0)
+    assert evaluate(new, [old], old, DEFAULTS) == []
+
+
+def test_a_switch_does_not_hide_a_real_fall() -> None:
+    """5a = 1 to 5b = 4 while items 6-9 fall by 1 each: the total hardly moves (-1), the other
+    nine items fell by 4, and the alert says that item 5 was left out."""
+    old = point(days_ago(14), 37, variant="5a", i5=1)
+    new = point(NOW, 36, variant="5b", i5=4, i6=3, i7=3, i8=3, i9=3)
+    (signal,) = fired(evaluate(new, [old], None, DEFAULTS), RuleId.PREVIOUS)
+    assert signal.message_key == "decline-previous-switch"
+    assert (signal.old_value, signal.new_value, signal.change) == (36, 32, -4)
+    # Within one variant the same totals raise nothing (37 -> 36).
+    same = point(NOW, 36, variant="5a", i5=4, i6=3, i7=3, i8=3, i9=3)
+    assert fired(evaluate(same, [old], None, DEFAULTS), RuleId.PREVIOUS) == []
+
+
+def test_slope_across_item5_variants_uses_the_other_nine_items() -> None:
+    history = [
+        point(days_ago(30), 33, variant="5b", i5=1),  # nine items: 32
+        point(days_ago(60), 36, variant="5a", i5=4),  # nine items: 32
+    ]
+    new = point(NOW, 28, variant="5b", i5=1)  # nine items: 27
+    (signal,) = fired(evaluate(new, history, None, DEFAULTS), RuleId.SLOPE)
+    assert signal.message_key == "decline-slope-switch"
+    assert (signal.message_args["old_total"], signal.message_args["new_total"]) == (32, 27)
+    # The switch alone (5a = 4 to 5b = 0) makes no slope.
+    flat = [point(days_ago(30), 36, variant="5b", i5=0), point(days_ago(60), 40, variant="5a")]
+    assert not fired(
+        evaluate(point(NOW, 36, variant="5b", i5=0), flat, None, DEFAULTS), RuleId.SLOPE
+    )
+
+
+def test_slope_counts_distinct_days_not_submissions() -> None:
+    """40 on day 0, 40 five minutes later, 38 on day 28: two days, not three points."""
+    start = days_ago(28)
+    history = [point(start + timedelta(minutes=5), 40), point(start, 40)]
+    assert not fired(evaluate(point(NOW, 34), history, None, DEFAULTS), RuleId.SLOPE)
+    # A third day makes it a slope.
+    history = [point(days_ago(14), 38), *history]
+    assert fired(evaluate(point(NOW, 34), history, None, DEFAULTS), RuleId.SLOPE)
 
 
 def test_slope_settings() -> None:
@@ -295,7 +338,9 @@ def test_item5_is_not_compared_across_variants() -> None:
     new = point(NOW, 34, variant="5b", i5=0, i8=2)  # 5a 4 -> 5b 0: different questions
     signals = evaluate(new, [old], None, DEFAULTS)
     assert [s.item for s in fired(signals, RuleId.ITEM)] == [8]
-    assert fired(signals, RuleId.PREVIOUS)  # the totals are still compared
+    # The totals without item 5 are compared: 36 -> 34 is a fall of 2, not the 6 of the
+    # switch from 5a = 4 to 5b = 0.
+    assert fired(signals, RuleId.PREVIOUS) == []
     # And back again from 5b to 5a.
     back = point(NOW + timedelta(days=7), 34, variant="5a", i5=0, i8=2)
     assert fired(evaluate(back, [new], None, DEFAULTS), RuleId.ITEM) == []

@@ -252,10 +252,12 @@ def evaluate(
     calendar dates in `tz` (the study's time zone; UTC unless given), as `YYYY-MM-DD`.
 
     Item 5 is asked as 5a (without gastrostomy) or 5b (with gastrostomy), two different
-    questions. When the previous submission answered item 5 in the other variant, the single-item
-    rule does not compare item 5 (the scores do not measure the same thing); every other item is
-    still compared, and totals are still compared by every total rule, since the total is the
-    sum of the ten item scores whichever variant item 5 was.
+    questions whose scores do not measure the same thing. When a compared submission answered
+    item 5 in the other variant, the single-item rule does not compare item 5, and the total
+    rules (previous, baseline, slope) compare the totals of the other nine items and say so
+    (their `-switch` messages): a gastrostomy placed between two submissions neither raises a
+    false alert nor hides a real fall. A compared point that lacks item 5's score (a clinic
+    total) cannot be compared across a switch and is left out.
 
     The previous-submission rules (previous, item, swallowing, breathing's fall) compare with
     `previous[0]` only, however long ago it was; gaps in the history need no special care.
@@ -268,7 +270,7 @@ def evaluate(
     if rules.baseline.enabled and baseline is not None:
         signals.extend(_total_fall(RuleId.BASELINE, new, baseline, rules.baseline))
     if rules.slope.enabled:
-        signals.extend(_slope(new, previous, rules.slope))
+        signals.extend(_slope(new, previous, rules.slope, tz))
     if rules.item.enabled and last is not None:
         signals.extend(_item_falls(new, last, rules.item))
     if rules.breathing.enabled:
@@ -325,41 +327,69 @@ def _with_dates(signal: Signal, tz: tzinfo) -> Signal:
     return replace(signal, message_args=MappingProxyType(args))
 
 
+def _nine_items(point: Point) -> int | None:
+    """The total without item 5 (None when the point lacks item 5's score)."""
+    score = point.items.get(_ITEM5)
+    return None if score is None else point.total - score
+
+
+def _comparable(new: Point, points: Sequence[Point]) -> tuple[list[int], list[Point], bool] | None:
+    """The totals to compare for `new` and `points` (new first), the points they belong to, and
+    whether item 5 was left out because the variants differ. None: `new` itself cannot be
+    compared across a switch."""
+    if all(p.item5_variant == new.item5_variant for p in points):
+        return [new.total, *(p.total for p in points)], [new, *points], False
+    first = _nine_items(new)
+    if first is None:
+        return None
+    kept = [p for p in points if _nine_items(p) is not None]
+    return [first, *(_nine_items(p) or 0 for p in kept)], [new, *kept], True
+
+
 def _total_fall(
     rule: RuleId, new: Point, old: Point, settings: PreviousRule | BaselineRule
 ) -> list[Signal]:
-    fall = old.total - new.total
+    found = _comparable(new, [old])
+    if found is None or len(found[0]) < 2:
+        return []
+    (new_total, old_total), _, switched = found
+    fall = old_total - new_total
     if fall < settings.min_fall:
         return []
     return [
         _signal(
             rule,
             settings.urgent,
-            f"decline-{rule.value}",
+            f"decline-{rule.value}" + ("-switch" if switched else ""),
             new,
-            new.total,
+            new_total,
             old=old,
-            old_value=old.total,
-            args={"fall": fall, "old_total": old.total, "new_total": new.total},
+            old_value=old_total,
+            args={"fall": fall, "old_total": old_total, "new_total": new_total},
         )
     ]
 
 
-def _slope(new: Point, previous: Sequence[Point], settings: SlopeRule) -> list[Signal]:
+def _slope(new: Point, previous: Sequence[Point], settings: SlopeRule, tz: tzinfo) -> list[Signal]:
     start = new.submitted_at - timedelta(days=settings.days)
-    points = [new]
+    window: list[Point] = []
     for point in previous:  # newest first: stop at the first one outside the window
         if point.submitted_at < start:
             break
-        points.append(point)
+        window.append(point)
+    found = _comparable(new, window)
+    if found is None:
+        return []
+    ys, points, switched = found
     oldest = points[-1]
     span = new.submitted_at - oldest.submitted_at
-    if len(points) < settings.min_submissions or span < timedelta(days=settings.min_span_days):
+    # The minimum counts days, not submissions: two submissions on one day are one point in time.
+    days = {p.submitted_at.astimezone(tz).date() for p in points}
+    if len(days) < settings.min_submissions or span < timedelta(days=settings.min_span_days):
         return []
     # Exact least squares in integers (microseconds, points), so that a threshold is met exactly
     # as written: slope = (n*Sxy - Sx*Sy) / (n*Sxx - Sx^2) per microsecond; denominator > 0.
     xs = [(p.submitted_at - oldest.submitted_at) // timedelta(microseconds=1) for p in points]
-    ys = [p.total for p in points]
     n = len(points)
     sx, sy = sum(xs), sum(ys)
     numerator = n * sum(x * y for x, y in zip(xs, ys, strict=True)) - sx * sy
@@ -374,11 +404,11 @@ def _slope(new: Point, previous: Sequence[Point], settings: SlopeRule) -> list[S
         _signal(
             RuleId.SLOPE,
             settings.urgent,
-            "decline-slope",
+            "decline-slope-switch" if switched else "decline-slope",
             new,
-            new.total,
+            ys[0],
             old=oldest,
-            old_value=oldest.total,
+            old_value=ys[-1],
             slope=per_month,
             submissions=n,
             args={
@@ -386,8 +416,8 @@ def _slope(new: Point, previous: Sequence[Point], settings: SlopeRule) -> list[S
                 "limit": settings.points_per_month,
                 "days": settings.days,
                 "count": n,
-                "old_total": oldest.total,
-                "new_total": new.total,
+                "old_total": ys[-1],
+                "new_total": ys[0],
             },
         )
     ]

@@ -172,3 +172,10 @@ symptom-alert-neck-arm = { $subject }: bolest krku nebo bolest či brnění do p
 symptom-alert-urination = { $subject }: pálení nebo časté močení nahlášeno { $date }, { alert-severity } (možná cystitida).
 symptom-alert-sweating = { $subject }: neobvykle silné pocení nahlášeno { $date }, { alert-severity } (hyperhidróza).
 symptom-alert-other = { $subject }: jiný příznak nahlášen { $date }, { alert-severity }: „{ $text }“.
+
+## Pravidla celkového skóre při změně varianty položky 5 (5a bez gastrostomie, 5b s ní):
+## porovnávají se součty ostatních devíti položek.
+decline-item5-left-out = Položka 5 není v těchto součtech započítána: jednou byla zodpovězena jako 5a (bez gastrostomie) a jednou jako 5b (s gastrostomií), což jsou odlišné otázky.
+decline-previous-switch = { decline-previous } { decline-item5-left-out }
+decline-baseline-switch = { decline-baseline } { decline-item5-left-out }
+decline-slope-switch = { decline-slope } { decline-item5-left-out }

@@ -161,3 +161,10 @@ symptom-alert-neck-arm = { $subject }: neck pain, or pain or tingling down the a
 symptom-alert-urination = { $subject }: burning or frequent urination reported on { $date }, { alert-severity } (possible cystitis).
 symptom-alert-sweating = { $subject }: unusual heavy sweating reported on { $date }, { alert-severity } (hyperhidrosis).
 symptom-alert-other = { $subject }: another symptom reported on { $date }, { alert-severity }: “{ $text }”.
+
+## The total rules across a change of item 5's variant (5a without, 5b with gastrostomy): the
+## totals compared are those of the other nine items.
+decline-item5-left-out = Item 5 is left out of these totals: it was answered once as 5a (no gastrostomy) and once as 5b (with gastrostomy), which are different questions.
+decline-previous-switch = { decline-previous } { decline-item5-left-out }
+decline-baseline-switch = { decline-baseline } { decline-item5-left-out }
+decline-slope-switch = { decline-slope } { decline-item5-left-out }
