@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.ratelimit import PacedRateLimiter
 from bot.reminders import ReminderScheduler, scheduler_of
 from conversations.context import AppType, Services
-from conversations.handlers.staff import enroll_participant
+from conversations.flows.enrollment import enroll_participant
 from localapi import SimUser
 from storage import people
 from storage.db import Tx
