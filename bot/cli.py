@@ -24,12 +24,12 @@ from telegram import Bot, Update
 
 from bot import schedule_cli
 from bot.settings import Settings, StudySettings, load_study
-from conversations.context import Services, utc_now
-from conversations.handlers import staff
-from storage import assessments, audit, people
+from conversations.context import Services
+from conversations.flows import enrollment
+from conversations.flows.enrollment import DuplicateSubject
+from storage import assessments, audit
 from storage.db import Database, StorageError, Tx
 from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role, Submission, iso
-from storage.people import DuplicateSubject
 
 __all__ = ["main"]
 
@@ -111,13 +111,13 @@ def _print(args: argparse.Namespace, result: dict[str, object], lines: list[str]
 
 async def _enroll(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
     subject: str = args.subject
-    if not people.SUBJECT_PATTERN.fullmatch(subject):
+    if not enrollment.SUBJECT_PATTERN.fullmatch(subject):
         print("alsfrs-bot: a study ID is 1-32 letters, digits, '-' or '_'", file=sys.stderr)
         return 1
     username = await _bot_username(settings)
     services = await _services(settings, study)
     try:
-        patient, caregiver, until = await staff.enroll_participant(
+        patient, caregiver, until = await enrollment.enroll_participant(
             services, subject, args.language, OPERATOR
         )
     except DuplicateSubject:
@@ -150,19 +150,15 @@ async def _invite(settings: Settings, study: StudySettings, args: argparse.Names
     username = await _bot_username(settings)
     services = await _services(settings, study)
     try:
-        participant_id: int | None = None
         if args.role == "caregiver":
             subject = args.subject or ""
-
-            async def find(tx: Tx) -> int | None:
-                found = await people.get_participant(tx, subject)
-                return None if found is None else found.id
-
-            participant_id = await services.db.read(find)
-            if participant_id is None:
+            issued = await enrollment.invite_caregiver(services, subject, OPERATOR)
+            if issued is None:
                 print(f"alsfrs-bot: no participant {subject!r}", file=sys.stderr)
                 return 1
-        code, until = await staff.invite(services, Role(args.role), participant_id, OPERATOR)
+        else:
+            issued = await enrollment.invite(services, Role(args.role), None, OPERATOR)
+        code, until = issued
     finally:
         await services.db.close()
     result: dict[str, object] = {
@@ -176,12 +172,12 @@ async def _invite(settings: Settings, study: StudySettings, args: argparse.Names
     return 0
 
 
-async def _participants(settings: Settings, args: argparse.Namespace) -> int:
-    db = await _open_db(settings)
+async def _participants(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
+    services = await _services(settings, study)
     try:
-        rows = await db.read(people.overview)
+        rows = await enrollment.participant_overview(services)
     finally:
-        await db.close()
+        await services.db.close()
     out = [row.model_dump(mode="json") for row in rows]
     if args.json:
         print(json.dumps(out))
@@ -195,55 +191,39 @@ async def _participants(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _participant(settings: Settings, args: argparse.Namespace) -> int:
-    db = await _open_db(settings)
+async def _participant(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
+    services = await _services(settings, study)
     subject: str = args.subject
     try:
-
-        async def unit(tx: Tx) -> dict[str, object] | None:
-            found = await people.get_participant(tx, subject)
-            if found is None:
-                return None
-            subs = await assessments.submissions(tx, participant_id=found.id)
-            links = await people.participant_links(tx, found.id)
-            return {
-                "participant": found.model_dump(mode="json"),
-                "submissions": [s.model_dump(mode="json") for s in subs],
-                "links": [row.model_dump(mode="json") for row in links],
-            }
-
-        result = await db.read(unit)
+        record = await enrollment.participant_record(services, subject)
     finally:
-        await db.close()
-    if result is None:
+        await services.db.close()
+    if record is None:
         print(f"alsfrs-bot: no participant {subject!r}", file=sys.stderr)
         return 1
+    result = {
+        "participant": record.participant.model_dump(mode="json"),
+        "submissions": [s.model_dump(mode="json") for s in record.submissions],
+        "links": [row.model_dump(mode="json") for row in record.links],
+    }
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 
 
-async def _status(settings: Settings, args: argparse.Namespace) -> int:
+async def _status(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
     status = {
         "pause": ParticipantStatus.PAUSED,
         "resume": ParticipantStatus.ACTIVE,
         "withdraw": ParticipantStatus.WITHDRAWN,
     }[args.command]
-    db = await _open_db(settings)
+    services = await _services(settings, study)
     subject: str = args.subject
-    now = utc_now()
     try:
-
-        async def unit(tx: Tx) -> bool | None:
-            found = await people.get_participant(tx, subject)
-            if found is None:
-                return None
-            return await people.set_status(
-                tx, found, status, actor=OPERATOR, now=now, reason=args.reason
-            )
-
-        changed = await db.write(unit)
+        changed = await enrollment.change_status(
+            services, subject, status, OPERATOR, reason=args.reason
+        )
     finally:
-        await db.close()
+        await services.db.close()
     if changed is None:
         print(f"alsfrs-bot: no participant {subject!r}", file=sys.stderr)
         return 1
@@ -259,22 +239,18 @@ async def _schedule(settings: Settings, study: StudySettings, args: argparse.Nam
         await services.db.close()
 
 
-async def _revoke(settings: Settings, args: argparse.Namespace) -> int:
-    db = await _open_db(settings)
-    now = utc_now()
+async def _revoke(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
+    services = await _services(settings, study)
     try:
-
-        async def unit(tx: Tx) -> people.LinkRow | None:
-            return await people.revoke_link(
-                tx, args.link_id, actor=OPERATOR, now=now, reason=args.reason
-            )
-
-        revoked = await db.write(unit)
+        revocation = await enrollment.revoke_access(
+            services, args.link_id, OPERATOR, reason=args.reason
+        )
     finally:
-        await db.close()
-    if revoked is None:
+        await services.db.close()
+    if revocation is None:
         print(f"alsfrs-bot: no active caregiver or staff access #{args.link_id}", file=sys.stderr)
         return 1
+    revoked = revocation.link
     print(f"access #{revoked.id} ({revoked.role.value}) revoked")
     return 0
 
@@ -452,13 +428,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise ConfigError("invite caregiver needs the participant's study ID")
             return asyncio.run(_invite(settings, study, args))
         if args.command == "participants":
-            return asyncio.run(_participants(settings, args))
+            return asyncio.run(_participants(settings, study, args))
         if args.command == "participant":
-            return asyncio.run(_participant(settings, args))
+            return asyncio.run(_participant(settings, study, args))
         if args.command in ("pause", "resume", "withdraw"):
-            return asyncio.run(_status(settings, args))
+            return asyncio.run(_status(settings, study, args))
         if args.command == "revoke":
-            return asyncio.run(_revoke(settings, args))
+            return asyncio.run(_revoke(settings, study, args))
         if args.command == "schedule":
             return asyncio.run(_schedule(settings, study, args))
         if args.command == "audit":

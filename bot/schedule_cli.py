@@ -10,18 +10,15 @@ import sys
 from typing import Any
 
 from conversations.context import Services
-from conversations.handlers.schedule import (
-    ScheduleChange,
-    ScheduleError,
+from conversations.domain.schedule import ScheduleChange, ScheduleError, parse_time
+from conversations.flows.schedules import (
     change_schedule,
-    parse_time,
+    effective_schedule,
+    next_reminder_at,
+    reminder_inputs_of,
 )
-from conversations.screens.reminders import effective_schedule, next_reminder_at
 from locales import translator
-from storage import people, schedules
-from storage.db import Tx
 from storage.models import Actor, ActorRole, iso
-from storage.schedules import ReminderInputs
 
 __all__ = ["add_parser", "run"]
 
@@ -44,17 +41,9 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-async def _inputs(services: Services, subject: str) -> ReminderInputs | None:
-    async def unit(tx: Tx) -> ReminderInputs | None:
-        found = await people.get_participant(tx, subject)
-        return None if found is None else await schedules.inputs(tx, found.id)
-
-    return await services.db.read(unit)
-
-
 async def run(services: Services, args: argparse.Namespace) -> int:
     subject: str = args.subject
-    found = await _inputs(services, subject)
+    found = await reminder_inputs_of(services, subject)
     if found is None:
         print(f"alsfrs-bot: no participant {subject!r}", file=sys.stderr)
         return 1
@@ -73,7 +62,7 @@ async def run(services: Services, args: argparse.Namespace) -> int:
     except ScheduleError as error:
         print(f"alsfrs-bot: {error.text(translator('en'))}", file=sys.stderr)
         return 1
-    after = await _inputs(services, subject)
+    after = await reminder_inputs_of(services, subject)
     assert after is not None
     settings = services.study.schedule
     schedule = effective_schedule(after.override, settings)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.outbox import ReminderJob, outbox_of
 from bot.ratelimit import PacedRateLimiter
 from conversations.context import AppType, Services
-from conversations.handlers.staff import enroll_participant
+from conversations.flows.enrollment import enroll_participant
 from localapi import SimUser
 from storage import people
 from storage.db import Tx

@@ -1,7 +1,8 @@
 """Reminders without Telegram: the schedule storage (`storage.schedules`), the texts
 (`conversations.screens.reminders`, `locales/*/reminders.ftl`), staff schedule syntax
-(`conversations.handlers.schedule`) and the outbox's reminders job (`bot.outbox.reminders`) driven
-tick by tick with a fake transport and a clock the test moves. No test waits for time to pass."""
+(`conversations.domain.schedule`), schedule changes (`conversations.flows.schedules`) and the
+outbox's reminders job (`bot.outbox.reminders`) driven tick by tick with a fake transport and a
+clock the test moves. No test waits for time to pass."""
 
 from __future__ import annotations
 
@@ -34,19 +35,19 @@ from conversations.domain.assessment import (
     Submit,
     Symptoms,
 )
-from conversations.domain.schedule import ScheduleSettings
-from conversations.domain.symptom_step import NoSymptoms
-from conversations.flows import assessment as assessment_flow
-from conversations.handlers.access import actor_for
-from conversations.handlers.schedule import (
+from conversations.domain.schedule import (
     ScheduleChange,
     ScheduleError,
-    apply_change,
-    change_schedule,
+    ScheduleSettings,
     parse_change,
+    time_choices,
     validate_change,
 )
-from conversations.screens.reminders import digest_parts, effective_schedule, time_choices
+from conversations.domain.symptom_step import NoSymptoms
+from conversations.flows import assessment as assessment_flow
+from conversations.flows.schedules import apply_change, change_schedule, effective_schedule
+from conversations.handlers.access import actor_for
+from conversations.screens.reminders import digest_parts
 from locales import LANGUAGES, translator
 from storage import audit, people, schedules
 from storage.db import Database, Tx

@@ -64,7 +64,8 @@ from conversations.domain.schedule import (
     next_wakeup,
     pending,
 )
-from conversations.screens.reminders import digest_parts, plan_for, reminder_screen
+from conversations.flows.schedules import plan_for
+from conversations.screens.reminders import digest_parts, reminder_screen
 from locales import translator
 from storage import schedules
 from storage.db import Tx

@@ -50,6 +50,11 @@ sent after its cycle's FOLLOW_UP).
 Digest: a MISSED notice belongs to the first digest at or after it, `digest_time` local in
 `ScheduleSettings.timezone` (the study's zone); `digest_day` names that study-local date.
 
+Staff and operator input (`parse_change`, `parse_time`, `validate_change`): the words of
+`/schedule` and the options of `alsfrs-bot schedule`, parsed and checked without I/O; a
+`ScheduleError` names the message (a locale key) to show. `time_choices` are the times of day a
+participant may tap with `/time`.
+
 Local time: a wall time that does not exist (spring forward, e.g. 02:30 in Europe/Prague on
 2027-03-28) becomes the first instant after the gap (03:00 CEST); an ambiguous one (fall back,
 02:30 on 2027-10-31) is its first occurrence (fold=0, CEST).
@@ -57,11 +62,13 @@ Local time: a wall time that does not exist (spring forward, e.g. 02:30 in Europ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from html import escape
 from math import ceil, floor
 from typing import Annotated, Final, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,22 +76,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "TIME_CHOICES",
     "Cycle",
     "ParticipantSchedule",
     "PlannedSend",
     "ReminderKind",
     "ReminderPlan",
+    "ScheduleChange",
+    "ScheduleError",
     "ScheduleSettings",
     "after_quiet_hours",
     "current_cycle",
     "digest_at",
     "digest_day",
     "group_by_digest_day",
+    "hhmm",
     "in_quiet_hours",
     "next_digest_at",
     "next_wakeup",
+    "parse_change",
+    "parse_time",
     "pending",
     "plan_reminders",
+    "time_choices",
+    "validate_change",
     "wall_clock_to_utc",
 ]
 
@@ -519,3 +534,109 @@ def group_by_digest_day(
     for item in ordered:
         groups.setdefault(digest_day(when(item), settings), []).append(item)
     return dict(sorted(groups.items()))
+
+
+# Staff and operator input -------------------------------------------------------------------
+
+# Times a participant can pick with /time: taps, not typing.
+TIME_CHOICES: Final = tuple(time(hour) for hour in (8, 10, 12, 15, 18, 20))
+_CLOCK: Final = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_DAY_WORDS: Final = frozenset({"day", "days", "d"})
+
+
+class ScheduleError(ValueError):
+    """A schedule change that cannot be made; `key` and `args` are the message to show."""
+
+    def __init__(self, key: str, **args: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.args_ = args
+
+    def text(self, t: Callable[..., str]) -> str:
+        """The message in the language of `t` (a `locales.Translator`)."""
+        return t(self.key, **self.args_)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleChange:
+    """What to change; None keeps the current value. `reset` first returns to the defaults."""
+
+    interval_days: int | None = None
+    preferred_time: time | None = None
+    timezone: str | None = None
+    reset: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self == ScheduleChange()
+
+
+def hhmm(moment: time) -> str:
+    return moment.strftime("%H:%M")
+
+
+def parse_time(text: str) -> time:
+    match = _CLOCK.fullmatch(text.strip())
+    if match is None:
+        raise ScheduleError("schedule-error-time")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _interval(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 365:
+        raise ScheduleError("schedule-error-interval")
+    return int(text)
+
+
+def parse_change(words: Sequence[str]) -> ScheduleChange:
+    """`every N [days]`, `at HH:MM`, `tz Area/City` in any order, or `default` alone."""
+    lowered = [word.lower() for word in words]
+    if lowered == ["default"]:
+        return ScheduleChange(reset=True)
+    interval: int | None = None
+    at: time | None = None
+    zone: str | None = None
+    position = 0
+    while position < len(words):
+        word = lowered[position]
+        value = words[position + 1] if position + 1 < len(words) else None
+        if value is None:
+            raise ScheduleError("schedule-usage")
+        if word == "every" and interval is None:
+            interval = _interval(value)
+            position += 2
+            if position < len(words) and lowered[position] in _DAY_WORDS:
+                position += 1
+        elif word == "at" and at is None:
+            at = parse_time(value)
+            position += 2
+        elif word in ("tz", "zone") and zone is None:
+            zone = value
+            position += 2
+        else:
+            raise ScheduleError("schedule-usage")
+    return ScheduleChange(interval_days=interval, preferred_time=at, timezone=zone)
+
+
+def validate_change(change: ScheduleChange, settings: ScheduleSettings) -> None:
+    if change.interval_days is not None:
+        _interval(str(change.interval_days))
+    if change.timezone is not None:
+        try:
+            ZoneInfo(change.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ScheduleError(
+                "schedule-error-zone", zone=escape(change.timezone, quote=False)
+            ) from None
+    if change.preferred_time is not None and in_quiet_hours(change.preferred_time, settings):
+        raise ScheduleError(
+            "schedule-error-quiet",
+            time=hhmm(change.preferred_time),
+            start=hhmm(settings.quiet_start),
+            end=hhmm(settings.quiet_end),
+        )
+
+
+def time_choices(settings: ScheduleSettings) -> tuple[time, ...]:
+    """The offered times of day that are outside the study's quiet hours."""
+    return tuple(choice for choice in TIME_CHOICES if not in_quiet_hours(choice, settings))

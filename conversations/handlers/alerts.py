@@ -5,7 +5,7 @@ list of open alerts (urgent first) with buttons to open or acknowledge each.
 would otherwise take these presses. Only active staff may use them; anyone else gets the plain
 refusal of `conversations.handlers.access.deny`, which audits it.
 
-The first acknowledgement wins (`storage.alert_delivery.acknowledge`); the delivery worker then
+The first acknowledgement wins (`conversations.flows.alerts.acknowledge`); the delivery worker then
 edits every copy, of every round, in every chat, to show who acknowledged it and when: the edits
 go through the same durable queue as the sends, so they survive a restart. A later press answers
 who was first.
@@ -13,7 +13,6 @@ who was first.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +21,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.context import AppContext, Services
+from conversations.flows import alerts as alert_flows
 from conversations.handlers.access import (
     answer,
     deny,
@@ -40,42 +40,19 @@ from conversations.screens.alerts import (
     parse_press,
 )
 from locales import Translator, translator
-from storage import alert_delivery, alerts
-from storage.alert_delivery import AckOutcome
-from storage.alerts import Alert
-from storage.db import Tx
 from storage.models import LinkInfo
 
-__all__ = ["acknowledge_alert", "on_alert_press", "open_alerts_page", "register", "show_alerts"]
-
-log = logging.getLogger(__name__)
+__all__ = ["on_alert_press", "open_alerts_page", "register", "show_alerts"]
 
 
 def _zone(services: Services) -> ZoneInfo:
     return ZoneInfo(services.study.study.timezone)
 
 
-async def acknowledge_alert(services: Services, alert_id: int, link_id: int) -> AckOutcome | None:
-    """Acknowledge as staff link `link_id`; wakes delivery so that every copy is edited."""
-    now = services.clock()
-
-    async def unit(tx: Tx) -> AckOutcome | None:
-        return await alert_delivery.acknowledge(tx, alert_id, link_id=link_id, now=now)
-
-    outcome = await services.db.write(unit)
-    if outcome is not None and outcome.first:
-        log.info("alert %d acknowledged by staff #%d", alert_id, link_id)
-        services.wake_alerts()
-    return outcome
-
-
 async def open_alerts_page(
     services: Services, t: Translator, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    async def unit(tx: Tx) -> list[Alert]:
-        return await alerts.open_alerts(tx)
-
-    return alerts_page(t, await services.db.read(unit), page, zone=_zone(services))
+    return alerts_page(t, await alert_flows.open_alerts(services), page, zone=_zone(services))
 
 
 @staff_only("alerts")
@@ -93,7 +70,7 @@ async def _acknowledge(
 ) -> bool:
     """Acknowledge and answer the press; False when there is no such alert."""
     services = context.services
-    outcome = await acknowledge_alert(services, alert_id, link.id)
+    outcome = await alert_flows.acknowledge(services, alert_id, link.id)
     if outcome is None:
         await answer(query, t("alert-unknown"))
         return False
@@ -139,12 +116,7 @@ async def on_alert_press(update: Update, context: AppContext) -> None:
             await _show(query, *await open_alerts_page(services, t, press.page))
         return
     if press.what == "alo" and press.alert_id is not None:
-        alert_id = press.alert_id
-
-        async def unit(tx: Tx) -> Alert | None:
-            return await alerts.alert(tx, alert_id)
-
-        found = await services.db.read(unit)
+        found = await alert_flows.alert(services, press.alert_id)
         if found is None:
             await answer(query, t("alert-unknown"))
             return

@@ -1,11 +1,11 @@
 """Handlers for reminder schedules: staff set a participant's interval, time of day and zone with
 `/schedule SUBJECT_ID [every N days] [at HH:MM] [tz Area/City]` (`default` returns to the study's
 defaults); the patient or a caregiver picks the time of day with `/time`, by tapping one of a few
-times, never typing. The parsing, validation and the change itself are shared with the CLI
-(`alsfrs-bot schedule`).
+times, never typing. The parsing and validation (`conversations.domain.schedule`) and the
+change itself (`conversations.flows.schedules`) are shared with the CLI (`alsfrs-bot schedule`).
 
-Every change is audited (`storage.schedules.set_override`) and restarts the schedule from now.
-The reminder scheduler notices it through the audit trail; nothing here calls it.
+Every change is audited and restarts the schedule from now. The reminder scheduler notices it
+through the audit trail; nothing here calls it.
 
 `register` must run before `conversations.handlers.patient.register`, whose catch-all button handler
 would otherwise take the `/time` buttons.
@@ -14,19 +14,32 @@ would otherwise take the `/time` buttons.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, time
 from html import escape
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.context import AppContext, Services
-from conversations.domain.schedule import ScheduleSettings, in_quiet_hours
+from conversations.domain.schedule import (
+    ScheduleError,
+    ScheduleSettings,
+    hhmm,
+    parse_change,
+    time_choices,
+)
+from conversations.flows.enrollment import SUBJECT_PATTERN, find_participant
+from conversations.flows.schedules import (
+    ReminderInputs,
+    TimeOutcome,
+    change_schedule,
+    choose_time,
+    effective_schedule,
+    next_reminder_at,
+    reminder_inputs,
+)
 from conversations.handlers.access import (
     actor_for,
     answer,
@@ -38,164 +51,15 @@ from conversations.handlers.access import (
     say,
 )
 from conversations.handlers.staff import staff_only
-from conversations.screens.reminders import effective_schedule, next_reminder_at, time_choices
 from locales import Translator, translator
-from storage import people, schedules
-from storage.db import Tx
-from storage.models import Actor, LinkInfo, Participant, ParticipantStatus, Role
-from storage.schedules import ReminderInputs, ScheduleOverride
+from storage.models import LinkInfo, ParticipantStatus, Role
 
-__all__ = [
-    "COMMANDS",
-    "TIME_PATTERN",
-    "ScheduleChange",
-    "ScheduleError",
-    "apply_change",
-    "change_schedule",
-    "describe_schedule",
-    "parse_change",
-    "parse_time",
-    "register",
-    "validate_change",
-]
+__all__ = ["COMMANDS", "TIME_PATTERN", "describe_schedule", "register"]
 
 COMMANDS: Final = (("time", "cmd-time"),)
 # /time buttons: "rt:<participant id>" shows the times, "rt:<participant id>:<HHMM>" picks one.
 TIME_PATTERN: Final = r"^rt:\d{1,12}(?::\d{4})?$"
 _TIME_DATA: Final = re.compile(r"^rt:(\d{1,12})(?::([01]\d|2[0-3])([0-5]\d))?$")
-_CLOCK: Final = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_DAY_WORDS: Final = frozenset({"day", "days", "d"})
-
-
-class ScheduleError(ValueError):
-    """A schedule change that cannot be made; `key` and `args` are the message to show."""
-
-    def __init__(self, key: str, **args: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.args_ = args
-
-    def text(self, t: Translator) -> str:
-        return t(self.key, **self.args_)
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleChange:
-    """What to change; None keeps the current value. `reset` first returns to the defaults."""
-
-    interval_days: int | None = None
-    preferred_time: time | None = None
-    timezone: str | None = None
-    reset: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return self == ScheduleChange()
-
-
-def parse_time(text: str) -> time:
-    match = _CLOCK.fullmatch(text.strip())
-    if match is None:
-        raise ScheduleError("schedule-error-time")
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-def _interval(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 365:
-        raise ScheduleError("schedule-error-interval")
-    return int(text)
-
-
-def parse_change(words: Sequence[str]) -> ScheduleChange:
-    """`every N [days]`, `at HH:MM`, `tz Area/City` in any order, or `default` alone."""
-    lowered = [word.lower() for word in words]
-    if lowered == ["default"]:
-        return ScheduleChange(reset=True)
-    interval: int | None = None
-    at: time | None = None
-    zone: str | None = None
-    position = 0
-    while position < len(words):
-        word = lowered[position]
-        value = words[position + 1] if position + 1 < len(words) else None
-        if value is None:
-            raise ScheduleError("schedule-usage")
-        if word == "every" and interval is None:
-            interval = _interval(value)
-            position += 2
-            if position < len(words) and lowered[position] in _DAY_WORDS:
-                position += 1
-        elif word == "at" and at is None:
-            at = parse_time(value)
-            position += 2
-        elif word in ("tz", "zone") and zone is None:
-            zone = value
-            position += 2
-        else:
-            raise ScheduleError("schedule-usage")
-    return ScheduleChange(interval_days=interval, preferred_time=at, timezone=zone)
-
-
-def validate_change(change: ScheduleChange, settings: ScheduleSettings) -> None:
-    if change.interval_days is not None:
-        _interval(str(change.interval_days))
-    if change.timezone is not None:
-        try:
-            ZoneInfo(change.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ScheduleError(
-                "schedule-error-zone", zone=escape(change.timezone, quote=False)
-            ) from None
-    if change.preferred_time is not None and in_quiet_hours(change.preferred_time, settings):
-        raise ScheduleError(
-            "schedule-error-quiet",
-            time=_hhmm(change.preferred_time),
-            start=_hhmm(settings.quiet_start),
-            end=_hhmm(settings.quiet_end),
-        )
-
-
-def apply_change(current: ScheduleOverride, change: ScheduleChange) -> ScheduleOverride:
-    base = ScheduleOverride() if change.reset else current
-    return ScheduleOverride(
-        interval_days=change.interval_days or base.interval_days,
-        preferred_time=change.preferred_time or base.preferred_time,
-        timezone=change.timezone or base.timezone,
-    )
-
-
-def _hhmm(moment: time) -> str:
-    return moment.strftime("%H:%M")
-
-
-async def change_schedule(
-    services: Services,
-    participant_id: int,
-    change: ScheduleChange,
-    actor: Actor,
-    *,
-    reason: str | None = None,
-) -> bool:
-    """Validate and apply a change, audited. Returns whether anything changed."""
-    validate_change(change, services.study.schedule)
-    now = services.clock()
-
-    async def unit(tx: Tx) -> bool:
-        current = await schedules.get_override(tx, participant_id)
-        new = apply_change(current, change)
-        old = await schedules.set_override(
-            tx, participant_id, new, actor=actor, now=now, reason=reason
-        )
-        return old is not None
-
-    return await services.db.write(unit)
-
-
-async def _inputs(services: Services, participant_id: int) -> ReminderInputs | None:
-    async def unit(tx: Tx) -> ReminderInputs | None:
-        return await schedules.inputs(tx, participant_id)
-
-    return await services.db.read(unit)
 
 
 def _next_line(
@@ -212,7 +76,7 @@ def _next_line(
 async def describe_schedule(services: Services, t: Translator, participant_id: int) -> str:
     """The schedule as staff see it: each value, whether it is the study default, and when the
     next reminder goes out."""
-    found = await _inputs(services, participant_id)
+    found = await reminder_inputs(services, participant_id)
     assert found is not None
     settings = services.study.schedule
     own = found.override
@@ -222,7 +86,7 @@ async def describe_schedule(services: Services, t: Translator, participant_id: i
         t("schedule-header", subject=escape(found.subject)),
         t("schedule-interval", days=schedule.interval_days)
         + (default if own.interval_days is None else ""),
-        t("schedule-time", time=_hhmm(schedule.preferred_time))
+        t("schedule-time", time=hhmm(schedule.preferred_time))
         + (default if own.preferred_time is None else ""),
         t("schedule-zone", zone=schedule.timezone) + (default if own.timezone is None else ""),
     ]
@@ -238,24 +102,17 @@ async def describe_schedule(services: Services, t: Translator, participant_id: i
 # --- staff: /schedule -------------------------------------------------------------------------
 
 
-async def _participant(services: Services, subject: str) -> Participant | None:
-    async def unit(tx: Tx) -> Participant | None:
-        return await people.get_participant(tx, subject)
-
-    return await services.db.read(unit)
-
-
 @staff_only("schedule")
 async def schedule_command(
     update: Update, context: AppContext, t: Translator, link: LinkInfo
 ) -> None:
     args = context.args or []
-    if not args or not people.SUBJECT_PATTERN.fullmatch(args[0]):
+    if not args or not SUBJECT_PATTERN.fullmatch(args[0]):
         await say(update, t("schedule-usage"))
         return
     subject = args[0]
     services = context.services
-    found = await _participant(services, subject)
+    found = await find_participant(services, subject)
     if found is None:
         await say(update, t("staff-unknown", subject=escape(subject)))
         return
@@ -282,7 +139,7 @@ def _time_data(participant_id: int, choice: time | None = None) -> str:
 
 def _time_keyboard(settings: ScheduleSettings, participant_id: int) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(_hhmm(choice), callback_data=_time_data(participant_id, choice))
+        InlineKeyboardButton(hhmm(choice), callback_data=_time_data(participant_id, choice))
         for choice in time_choices(settings)
     ]
     return InlineKeyboardMarkup([buttons[:3], buttons[3:]] if len(buttons) > 3 else [buttons])
@@ -292,7 +149,7 @@ async def _time_screen(
     services: Services, t: Translator, link: LinkInfo
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     assert link.participant is not None
-    found = await _inputs(services, link.participant.id)
+    found = await reminder_inputs(services, link.participant.id)
     assert found is not None
     if found.status is ParticipantStatus.WITHDRAWN:
         return t("time-withdrawn"), None
@@ -300,7 +157,7 @@ async def _time_screen(
     schedule = effective_schedule(found.override, settings)
     values: dict[str, str | int] = {
         "days": schedule.interval_days,
-        "time": _hhmm(schedule.preferred_time),
+        "time": hhmm(schedule.preferred_time),
         "zone": schedule.timezone,
     }
     if link.role is Role.CAREGIVER:
@@ -359,19 +216,16 @@ async def on_time_press(update: Update, context: AppContext) -> None:
         )
         return
     choice = time(int(match.group(2)), int(match.group(3)))
-    settings = services.study.schedule
-    if choice not in time_choices(settings):
+    chosen = await choose_time(services, link.participant.id, choice, actor_for(link))
+    if chosen.outcome is TimeOutcome.NOT_ALLOWED:
         await answer(query, t("time-not-allowed"))
         return
-    found = await _inputs(services, link.participant.id)
-    if found is None or found.status is ParticipantStatus.WITHDRAWN:
+    if chosen.outcome is TimeOutcome.WITHDRAWN:
         await answer(query, t("time-withdrawn"), alert=True)
         return
-    changed = await change_schedule(
-        services, found.participant_id, ScheduleChange(preferred_time=choice), actor_for(link)
-    )
-    lines = [t("time-set" if changed else "time-unchanged", time=_hhmm(choice))]
-    after = await _inputs(services, found.participant_id)
+    changed = chosen.outcome is TimeOutcome.SET
+    lines = [t("time-set" if changed else "time-unchanged", time=hhmm(choice))]
+    after = chosen.after
     if after is not None and after.status is ParticipantStatus.ACTIVE:
         line = _next_line(t, services, after, "time-next", services.clock())
         if line:

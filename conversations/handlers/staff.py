@@ -3,13 +3,14 @@ inspect participants, pause, resume and withdraw them, revoke access.
 
 Every command checks for an active staff link first; anyone else gets a plain refusal and an
 audit entry. Staff see pseudonymous study IDs and internal link numbers, never Telegram names.
+The work itself is done by `conversations.flows.enrollment` (shared with the CLI); these
+handlers parse the command, call one flow and render its result.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from functools import wraps
 from html import escape
 from typing import Any, Final
@@ -29,6 +30,8 @@ from telegram.ext import Application, CommandHandler, filters
 
 from conversations.callbacks import PagePress, Press, encode_page
 from conversations.context import AppContext, Services
+from conversations.flows import enrollment
+from conversations.flows.enrollment import SUBJECT_PATTERN, DuplicateSubject, LinkRow, Overview
 from conversations.handlers.access import (
     actor_for,
     answer,
@@ -40,27 +43,13 @@ from conversations.handlers.access import (
     staff_link,
 )
 from locales import Language, Translator, translator
-from storage import assessments, people
-from storage.db import Tx
-from storage.models import (
-    Actor,
-    Identity,
-    LinkInfo,
-    Participant,
-    ParticipantStatus,
-    Role,
-    Submission,
-    iso,
-)
-from storage.people import DuplicateSubject, LinkRow, Overview
+from storage.models import Identity, LinkInfo, Participant, ParticipantStatus, Role
 
 __all__ = [
     "PAGE_SIZE",
     "STAFF_COMMANDS",
     "STAFF_MENU",
     "clear_staff_menu",
-    "enroll_participant",
-    "invite",
     "on_staff_press",
     "participant_page",
     "refresh_staff_menus",
@@ -96,49 +85,6 @@ def _link(context: AppContext, code: str) -> str:
     return f"https://t.me/{context.bot.username}?start={code}"
 
 
-# --- invitations (shared with the CLI) --------------------------------------------------------
-
-
-async def invite(
-    services: Services, role: Role, participant_id: int | None, actor: Actor
-) -> tuple[str, str]:
-    """A new single-use code for `role`; returns (code, expires_at ISO)."""
-    now = services.clock()
-    ttl = services.study.enrollment.code_ttl
-
-    async def unit(tx: Tx) -> str:
-        return await people.create_invitation(
-            tx, role=role, participant_id=participant_id, actor=actor, now=now, ttl=ttl
-        )
-
-    return await services.db.write(unit), iso(now + ttl)
-
-
-async def enroll_participant(
-    services: Services, subject: str, language: str | None, actor: Actor
-) -> tuple[str, str, str]:
-    """Create a participant with a patient code and a caregiver code, in one transaction.
-    Returns (patient_code, caregiver_code, expires_at ISO)."""
-    now = services.clock()
-    ttl: timedelta = services.study.enrollment.code_ttl
-
-    async def unit(tx: Tx) -> tuple[str, str]:
-        participant = await people.create_participant(
-            tx, subject=subject, language=language, actor=actor, now=now
-        )
-        codes = []
-        for role in (Role.PATIENT, Role.CAREGIVER):
-            codes.append(
-                await people.create_invitation(
-                    tx, role=role, participant_id=participant.id, actor=actor, now=now, ttl=ttl
-                )
-            )
-        return codes[0], codes[1]
-
-    patient_code, caregiver_code = await services.db.write(unit)
-    return patient_code, caregiver_code, iso(now + ttl)
-
-
 # --- commands -----------------------------------------------------------------------------
 
 
@@ -146,7 +92,7 @@ def _arg_subject(context: AppContext) -> str | None:
     if not context.args:
         return None
     subject = context.args[0]
-    return subject if people.SUBJECT_PATTERN.fullmatch(subject) else None
+    return subject if SUBJECT_PATTERN.fullmatch(subject) else None
 
 
 async def _named_participant(
@@ -158,17 +104,10 @@ async def _named_participant(
     if subject is None:
         await say(update, t("staff-usage-subject", command=command))
         return None
-    found = await _participant(context.services, subject)
+    found = await enrollment.find_participant(context.services, subject)
     if found is None:
         await say(update, t("staff-unknown", subject=subject))
     return found
-
-
-async def _participant(services: Services, subject: str) -> Participant | None:
-    async def unit(tx: Tx) -> Participant | None:
-        return await people.get_participant(tx, subject)
-
-    return await services.db.read(unit)
 
 
 @staff_only("enroll")
@@ -179,7 +118,7 @@ async def enroll(update: Update, context: AppContext, t: Translator, link: LinkI
         await say(update, t("staff-usage-enroll"))
         return
     try:
-        patient_code, caregiver_code, until = await enroll_participant(
+        patient_code, caregiver_code, until = await enrollment.enroll_participant(
             context.services, subject, language, actor_for(link)
         )
     except DuplicateSubject:
@@ -202,7 +141,9 @@ async def caregiver(update: Update, context: AppContext, t: Translator, link: Li
     participant = await _named_participant(update, context, t, "/caregiver")
     if participant is None:
         return
-    code, until = await invite(context.services, Role.CAREGIVER, participant.id, actor_for(link))
+    code, until = await enrollment.invite(
+        context.services, Role.CAREGIVER, participant.id, actor_for(link)
+    )
     await say(
         update,
         t(
@@ -216,7 +157,7 @@ async def caregiver(update: Update, context: AppContext, t: Translator, link: Li
 
 @staff_only("invite")
 async def invite_staff(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    code, until = await invite(context.services, Role.STAFF, None, actor_for(link))
+    code, until = await enrollment.invite(context.services, Role.STAFF, None, actor_for(link))
     await say(update, t("staff-staff-link", until=until[:10], link=_link(context, code)))
 
 
@@ -248,11 +189,8 @@ async def participant_page(
     """One page of the participant list: at most PAGE_SIZE lines, always within Telegram's
     4096 characters (a study ID is at most 32 characters)."""
 
-    async def unit(tx: Tx) -> tuple[int, list[Overview]]:
-        count = await people.count_participants(tx)
-        return count, await people.overview(tx, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
-
-    count, rows = await services.db.read(unit)
+    found = await enrollment.overview_page(services, page, PAGE_SIZE)
+    count, rows = found.count, found.rows
     pages = max(1, -(-count // PAGE_SIZE))
     page = min(page, pages - 1)
     if count == 0:
@@ -288,17 +226,15 @@ def _link_line(t: Translator, row: LinkRow) -> str:
 
 @staff_only("participant")
 async def participant(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    found = await _named_participant(update, context, t, "/participant")
-    if found is None:
+    subject = _arg_subject(context)
+    if subject is None:
+        await say(update, t("staff-usage-subject", command="/participant"))
         return
-    subject = found.subject
-    pid = found.id
-
-    async def unit(tx: Tx) -> tuple[list[Submission], list[LinkRow]]:
-        subs = await assessments.submissions(tx, participant_id=pid, limit=30)
-        return subs, await people.participant_links(tx, pid)
-
-    subs, links = await context.services.db.read(unit)
+    record = await enrollment.participant_record(context.services, subject, limit=30)
+    if record is None:
+        await say(update, t("staff-unknown", subject=subject))
+        return
+    found, subs, links = record.participant, record.submissions, record.links
     lines = [
         t(
             "staff-participant-header",
@@ -336,20 +272,17 @@ async def _change_status(
     status: ParticipantStatus,
     command: str,
 ) -> None:
-    found = await _named_participant(update, context, t, command)
-    if found is None:
+    subject = _arg_subject(context)
+    if subject is None:
+        await say(update, t("staff-usage-subject", command=command))
         return
-    subject = found.subject
     reason = " ".join((context.args or [])[1:])[:500] or None
-    now = context.services.clock()
-    actor = actor_for(link)
-
-    async def unit(tx: Tx) -> bool:
-        current = await people.participant_by_id(tx, found.id)
-        assert current is not None
-        return await people.set_status(tx, current, status, actor=actor, now=now, reason=reason)
-
-    changed = await context.services.db.write(unit)
+    changed = await enrollment.change_status(
+        context.services, subject, status, actor_for(link), reason=reason
+    )
+    if changed is None:
+        await say(update, t("staff-unknown", subject=subject))
+        return
     key = "staff-status-changed" if changed else "staff-status-unchanged"
     await say(update, t(key, subject=escape(subject), status=_status_name(t, status)))
 
@@ -380,33 +313,21 @@ async def revoke(update: Update, context: AppContext, t: Translator, link: LinkI
         await say(update, t("staff-revoke-self"))
         return
     reason = " ".join(args[1:])[:500] or None
-    now = context.services.clock()
-    actor = actor_for(link)
-
-    async def unit(tx: Tx) -> LinkRow | None:
-        return await people.revoke_link(tx, int(target), actor=actor, now=now, reason=reason)
-
-    revoked = await context.services.db.write(unit)
-    if revoked is None:
+    revocation = await enrollment.revoke_access(
+        context.services, int(target), actor_for(link), reason=reason
+    )
+    if revocation is None:
         await say(update, t("staff-revoke-unknown", id=int(target)))
         return
-    if revoked.role is Role.STAFF:
-
-        async def whose(tx: Tx) -> int | None:
-            return await people.telegram_id_of_link(tx, revoked.id)
-
-        telegram_id = await context.services.db.read(whose)
-        if telegram_id is not None:
-            await clear_staff_menu(context.bot, telegram_id)
+    revoked = revocation.link
+    if revocation.staff_chat is not None:
+        await clear_staff_menu(context.bot, revocation.staff_chat)
     await say(update, t("staff-revoked", id=revoked.id, role=t(f"role-{revoked.role.value}")))
 
 
 @staff_only("staff")
 async def staff_list(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    async def unit(tx: Tx) -> list[LinkRow]:
-        return await people.staff_links(tx)
-
-    rows = await context.services.db.read(unit)
+    rows = await enrollment.staff_members(context.services)
     lines = [t("staff-list-header"), ""] + [_link_line(t, row) for row in rows]
     await say(update, "\n".join(lines))
 
@@ -482,7 +403,7 @@ async def clear_staff_menu(bot: Bot, chat_id: int) -> None:
 
 async def refresh_staff_menus(bot: Bot, services: Services) -> None:
     """At start-up: every active staff member's chat gets the staff menu."""
-    for telegram_id, language in await services.db.read(people.staff_accounts):
+    for telegram_id, language in await enrollment.staff_chats(services):
         await set_staff_menu(bot, telegram_id, "cs" if language == "cs" else "en")
 
 

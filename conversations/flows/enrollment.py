@@ -1,0 +1,235 @@
+"""Enrollment and access as use cases, shared by the staff commands and the `alsfrs-bot` CLI:
+enroll a participant, issue single-use codes, find a participant by study ID, pause, resume and
+withdraw them, revoke a caregiver's or staff member's access, and the reads staff see (the
+participant overview, one participant's record, the staff list).
+
+Each function is one transaction (`Database.write` or `Database.read`); every change is audited by
+`storage.people`. Nothing here knows about Telegram: callers pass the actor and render the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from conversations.context import Services
+from storage import assessments, people
+from storage.db import Tx
+from storage.models import Actor, Participant, ParticipantStatus, Role, Submission, iso
+from storage.people import SUBJECT_PATTERN, DuplicateSubject, LinkRow, Overview
+
+__all__ = [
+    "SUBJECT_PATTERN",
+    "DuplicateSubject",
+    "LinkRow",
+    "Overview",
+    "OverviewPage",
+    "ParticipantRecord",
+    "Revocation",
+    "change_status",
+    "enroll_participant",
+    "find_participant",
+    "invite",
+    "invite_caregiver",
+    "overview_page",
+    "participant_overview",
+    "participant_record",
+    "revoke_access",
+    "staff_chats",
+    "staff_members",
+]
+
+
+# --- codes -----------------------------------------------------------------------------------
+
+
+async def invite(
+    services: Services, role: Role, participant_id: int | None, actor: Actor
+) -> tuple[str, str]:
+    """A new single-use code for `role`; returns (code, expires_at ISO)."""
+    now = services.clock()
+    ttl = services.study.enrollment.code_ttl
+
+    async def unit(tx: Tx) -> str:
+        return await people.create_invitation(
+            tx, role=role, participant_id=participant_id, actor=actor, now=now, ttl=ttl
+        )
+
+    return await services.db.write(unit), iso(now + ttl)
+
+
+async def invite_caregiver(
+    services: Services, subject: str, actor: Actor
+) -> tuple[str, str] | None:
+    """A new single-use caregiver code for the participant with this study ID; returns (code,
+    expires_at ISO), or None when there is no such participant."""
+    now = services.clock()
+    ttl = services.study.enrollment.code_ttl
+
+    async def unit(tx: Tx) -> str | None:
+        found = await people.get_participant(tx, subject)
+        if found is None:
+            return None
+        return await people.create_invitation(
+            tx, role=Role.CAREGIVER, participant_id=found.id, actor=actor, now=now, ttl=ttl
+        )
+
+    code = await services.db.write(unit)
+    return None if code is None else (code, iso(now + ttl))
+
+
+async def enroll_participant(
+    services: Services, subject: str, language: str | None, actor: Actor
+) -> tuple[str, str, str]:
+    """Create a participant with a patient code and a caregiver code, in one transaction.
+    Returns (patient_code, caregiver_code, expires_at ISO); raises `DuplicateSubject`."""
+    now = services.clock()
+    ttl: timedelta = services.study.enrollment.code_ttl
+
+    async def unit(tx: Tx) -> tuple[str, str]:
+        participant = await people.create_participant(
+            tx, subject=subject, language=language, actor=actor, now=now
+        )
+        codes = []
+        for role in (Role.PATIENT, Role.CAREGIVER):
+            codes.append(
+                await people.create_invitation(
+                    tx, role=role, participant_id=participant.id, actor=actor, now=now, ttl=ttl
+                )
+            )
+        return codes[0], codes[1]
+
+    patient_code, caregiver_code = await services.db.write(unit)
+    return patient_code, caregiver_code, iso(now + ttl)
+
+
+# --- participants ----------------------------------------------------------------------------
+
+
+async def find_participant(services: Services, subject: str) -> Participant | None:
+    """The participant with this study ID, or None."""
+
+    async def unit(tx: Tx) -> Participant | None:
+        return await people.get_participant(tx, subject)
+
+    return await services.db.read(unit)
+
+
+async def change_status(
+    services: Services,
+    subject: str,
+    status: ParticipantStatus,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+) -> bool | None:
+    """Pause, resume or withdraw a participant, audited. Returns whether the status changed
+    (withdrawn is final), or None when there is no such participant."""
+    now = services.clock()
+
+    async def unit(tx: Tx) -> bool | None:
+        found = await people.get_participant(tx, subject)
+        if found is None:
+            return None
+        return await people.set_status(tx, found, status, actor=actor, now=now, reason=reason)
+
+    return await services.db.write(unit)
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewPage:
+    """One page of the participant overview and the number of participants in all."""
+
+    count: int
+    rows: list[Overview]
+
+
+async def overview_page(services: Services, page: int, page_size: int) -> OverviewPage:
+    """The overview lines of page `page` (from 0) of `page_size` lines, in one snapshot with the
+    participant count."""
+
+    async def unit(tx: Tx) -> OverviewPage:
+        count = await people.count_participants(tx)
+        rows = await people.overview(tx, offset=page * page_size, limit=page_size)
+        return OverviewPage(count, rows)
+
+    return await services.db.read(unit)
+
+
+async def participant_overview(services: Services) -> list[Overview]:
+    """Every participant with status, last two totals and open alerts, by study ID."""
+
+    async def unit(tx: Tx) -> list[Overview]:
+        return await people.overview(tx)
+
+    return await services.db.read(unit)
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantRecord:
+    """One participant as staff inspect them: submissions (newest first) and every link."""
+
+    participant: Participant
+    submissions: list[Submission]
+    links: list[LinkRow]
+
+
+async def participant_record(
+    services: Services, subject: str, *, limit: int | None = None
+) -> ParticipantRecord | None:
+    """The record of the participant with this study ID (at most `limit` submissions), or None
+    when there is no such participant."""
+
+    async def unit(tx: Tx) -> ParticipantRecord | None:
+        found = await people.get_participant(tx, subject)
+        if found is None:
+            return None
+        subs = await assessments.submissions(tx, participant_id=found.id, limit=limit)
+        links = await people.participant_links(tx, found.id)
+        return ParticipantRecord(found, subs, links)
+
+    return await services.db.read(unit)
+
+
+# --- staff and access ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """A revoked link, and for a staff link the Telegram chat whose staff menu should go."""
+
+    link: LinkRow
+    staff_chat: int | None
+
+
+async def revoke_access(
+    services: Services, link_id: int, actor: Actor, *, reason: str | None = None
+) -> Revocation | None:
+    """End a caregiver's or staff member's access at once, audited; None when there is no such
+    active caregiver or staff link."""
+    now = services.clock()
+
+    async def unit(tx: Tx) -> Revocation | None:
+        revoked = await people.revoke_link(tx, link_id, actor=actor, now=now, reason=reason)
+        if revoked is None:
+            return None
+        chat = None
+        if revoked.role is Role.STAFF:
+            chat = await people.telegram_id_of_link(tx, revoked.id)
+        return Revocation(revoked, chat)
+
+    return await services.db.write(unit)
+
+
+async def staff_members(services: Services) -> list[LinkRow]:
+    """Every active staff link."""
+
+    async def unit(tx: Tx) -> list[LinkRow]:
+        return await people.staff_links(tx)
+
+    return await services.db.read(unit)
+
+
+async def staff_chats(services: Services) -> list[tuple[int, str | None]]:
+    """(Telegram user id, language) of every active staff member, for their command menu."""
+    return await services.db.read(people.staff_accounts)
