@@ -38,10 +38,6 @@ class Services:
         """Deliver now: call after committing alerts, reminders or anything else queued."""
         self.outbox_bell.set()
 
-    def wake_alerts(self) -> None:
-        """`wake_outbox`, under the name the handlers that raise alerts still call."""
-        self.outbox_bell.set()
-
     @property
     def safety(self) -> SafetyConfig:
         return SafetyConfig.of(self.study)

@@ -31,7 +31,7 @@ async def acknowledge(services: Services, alert_id: int, link_id: int) -> AckOut
     outcome = await services.db.write(unit)
     if outcome is not None and outcome.first:
         log.info("alert %d acknowledged by staff #%d", alert_id, link_id)
-        services.wake_alerts()
+        services.wake_outbox()
     return outcome
 
 

@@ -13,13 +13,12 @@ who was first.
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from conversations.callbacks import AlertPress, parse
 from conversations.context import AppContext, Services
 from conversations.flows import alerts as alert_flows
 from conversations.handlers.access import (
@@ -33,16 +32,13 @@ from conversations.handlers.access import (
 )
 from conversations.handlers.staff import staff_only
 from conversations.screens.alerts import (
-    CALLBACK_PATTERN,
-    AlertPress,
     alerts_page,
     open_view,
-    parse_press,
 )
 from locales import Translator, translator
 from storage.models import LinkInfo
 
-__all__ = ["on_alert_press", "open_alerts_page", "register", "show_alerts"]
+__all__ = ["on_alert_press", "open_alerts_page", "show_alerts"]
 
 
 def _zone(services: Services) -> ZoneInfo:
@@ -103,8 +99,8 @@ async def on_alert_press(update: Update, context: AppContext) -> None:
         await deny(update, context, identity, "alert button")
         return
     t = translator(language_of(identity, update))
-    press: AlertPress | None = parse_press(query.data)
-    if press is None:
+    press = parse(query.data)
+    if not isinstance(press, AlertPress):
         await answer(query, t("notice-invalid-button"))
         return
     if press.what == "ack" and press.alert_id is not None:
@@ -125,9 +121,3 @@ async def on_alert_press(update: Update, context: AppContext) -> None:
         return
     await answer(query)
     await _show(query, *await open_alerts_page(services, t, press.page))
-
-
-def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:
-    """Add the alert handlers; call before `conversations.handlers.patient.register`."""
-    application.add_handler(CommandHandler("alerts", show_alerts, filters=filters.ChatType.PRIVATE))
-    application.add_handler(CallbackQueryHandler(on_alert_press, pattern=CALLBACK_PATTERN))

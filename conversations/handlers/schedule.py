@@ -13,15 +13,14 @@ would otherwise take the `/time` buttons.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time
+from datetime import datetime
 from html import escape
-from typing import Any, Final
+from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from conversations.callbacks import TimePress, encode_time, parse
 from conversations.context import AppContext, Services
 from conversations.domain.schedule import (
     ScheduleError,
@@ -54,12 +53,15 @@ from conversations.handlers.staff import staff_only
 from locales import Translator, translator
 from storage.models import LinkInfo, ParticipantStatus, Role
 
-__all__ = ["COMMANDS", "TIME_PATTERN", "describe_schedule", "register"]
+__all__ = [
+    "COMMANDS",
+    "describe_schedule",
+    "on_time_press",
+    "schedule_command",
+    "time_command",
+]
 
 COMMANDS: Final = (("time", "cmd-time"),)
-# /time buttons: "rt:<participant id>" shows the times, "rt:<participant id>:<HHMM>" picks one.
-TIME_PATTERN: Final = r"^rt:\d{1,12}(?::\d{4})?$"
-_TIME_DATA: Final = re.compile(r"^rt:(\d{1,12})(?::([01]\d|2[0-3])([0-5]\d))?$")
 
 
 def _next_line(
@@ -131,15 +133,9 @@ async def schedule_command(
 # --- patients and caregivers: /time -----------------------------------------------------------
 
 
-def _time_data(participant_id: int, choice: time | None = None) -> str:
-    if choice is None:
-        return f"rt:{participant_id}"
-    return f"rt:{participant_id}:{choice.strftime('%H%M')}"
-
-
 def _time_keyboard(settings: ScheduleSettings, participant_id: int) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(hhmm(choice), callback_data=_time_data(participant_id, choice))
+        InlineKeyboardButton(hhmm(choice), callback_data=encode_time(participant_id, choice))
         for choice in time_choices(settings)
     ]
     return InlineKeyboardMarkup([buttons[:3], buttons[3:]] if len(buttons) > 3 else [buttons])
@@ -184,7 +180,7 @@ async def time_command(update: Update, context: AppContext) -> None:
         rows = []
         for link in links:
             assert link.participant is not None
-            data = _time_data(link.participant.id)
+            data = encode_time(link.participant.id)
             rows.append([InlineKeyboardButton(link.participant.subject, callback_data=data)])
         await say(update, t("time-choose-participant"), InlineKeyboardMarkup(rows))
         return
@@ -199,23 +195,23 @@ async def on_time_press(update: Update, context: AppContext) -> None:
     services = context.services
     identity = await identity_of(services, update)
     t = translator(language_of(identity, update))
-    match = _TIME_DATA.fullmatch(query.data or "")
+    press = parse(query.data)
     links = respondent_links(identity)
     link = None
-    if match is not None:
-        pid = int(match.group(1))
+    if isinstance(press, TimePress):
+        pid = press.participant_id
         link = next((x for x in links if x.participant and x.participant.id == pid), None)
-    if match is None or link is None or link.participant is None:
+    if not isinstance(press, TimePress) or link is None or link.participant is None:
         await answer(query, t("notice-invalid-button"))
         return
-    if match.group(2) is None:
+    choice = press.choice
+    if choice is None:
         text, keyboard = await _time_screen(services, t, link)
         await answer(query)
         await quietly(
             query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
         )
         return
-    choice = time(int(match.group(2)), int(match.group(3)))
     chosen = await choose_time(services, link.participant.id, choice, actor_for(link))
     if chosen.outcome is TimeOutcome.NOT_ALLOWED:
         await answer(query, t("time-not-allowed"))
@@ -232,11 +228,3 @@ async def on_time_press(update: Update, context: AppContext) -> None:
             lines.append(line)
     await answer(query)
     await quietly(query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML))
-
-
-def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:
-    """Add /schedule, /time and the time buttons (before the catch-all press handler)."""
-    private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("schedule", schedule_command, filters=private))
-    application.add_handler(CommandHandler("time", time_command, filters=private))
-    application.add_handler(CallbackQueryHandler(on_time_press, pattern=TIME_PATTERN))

@@ -26,7 +26,6 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, filters
 
 from conversations.callbacks import PagePress, Press, encode_page
 from conversations.context import AppContext, Services
@@ -53,7 +52,6 @@ __all__ = [
     "on_staff_press",
     "participant_page",
     "refresh_staff_menus",
-    "register",
     "set_staff_menu",
 ]
 
@@ -405,8 +403,3 @@ async def refresh_staff_menus(bot: Bot, services: Services) -> None:
     """At start-up: every active staff member's chat gets the staff menu."""
     for telegram_id, language in await enrollment.staff_chats(services):
         await set_staff_menu(bot, telegram_id, "cs" if language == "cs" else "en")
-
-
-def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:
-    for name, handler in STAFF_COMMANDS:
-        application.add_handler(CommandHandler(name, handler, filters=filters.ChatType.PRIVATE))
