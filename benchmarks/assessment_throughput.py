@@ -13,7 +13,7 @@ latency, Bot API calls per press, and the ratios ours/bare.
 
     python benchmarks/assessment_throughput.py [--patients 30] [--windows 3] [--rounds 1]
     python benchmarks/assessment_throughput.py --quick
-    python benchmarks/assessment_throughput.py --profile ours.txt   # py-spy, collapsed stacks
+    python benchmarks/assessment_throughput.py --profile ours.txt  # py-spy; also ours.bare.txt
 """
 
 from __future__ import annotations
@@ -241,14 +241,23 @@ async def _enroll(db_path: Path, count: int) -> list[str]:
         await db.close()
 
 
+def _profile_path(profile: Path | None, name: str) -> Path | None:
+    """Ours to PATH, the bare bot to PATH with `.bare` before its suffix."""
+    if profile is None or name == "ours":
+        return profile
+    return profile.with_suffix(f".{name}{profile.suffix}")
+
+
 @contextmanager
 def _profiler(pid: int, path: Path | None) -> Iterator[None]:
-    """py-spy sampling `pid` (all threads, without pausing it) while the block runs."""
+    """py-spy sampling `pid` (all threads, without pausing it) while the block runs; its
+    collapsed stacks are added to `path`."""
     if path is None:
         yield
         return
+    part = path.with_suffix(".part")
     argv = [str(BIN / "py-spy"), "record", "--pid", str(pid), "--nonblocking", "--threads"]
-    argv += ["--rate", "200", "--format", "raw", "--output", str(path)]
+    argv += ["--rate", "200", "--format", "raw", "--output", str(part)]
     spy = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         time.sleep(1.0)  # attached
@@ -256,13 +265,20 @@ def _profiler(pid: int, path: Path | None) -> Iterator[None]:
     finally:
         spy.send_signal(signal.SIGINT)
         _, err = spy.communicate(timeout=60)
-        if spy.returncode not in (0, -signal.SIGINT):
+        if part.exists():
+            with path.open("a") as out:
+                out.write(part.read_text())
+            part.unlink()
+        else:
             print(f"py-spy: {err.decode(errors='replace')[-500:]}", file=sys.stderr)
 
 
 async def run(
     patients: int = 30, windows: int = 3, rounds: int = 1, profile: Path | None = None
 ) -> dict[str, float]:
+    for name in ("ours", "bare"):
+        if (path := _profile_path(profile, name)) is not None:
+            path.write_text("")
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.sqlite3"
         codes = await _enroll(db_path, patients)
@@ -296,7 +312,7 @@ async def run(
                         await side.window(1)
                     for i in range(windows):
                         for side in (ours, bare) if i % 2 == 0 else (bare, ours):
-                            with _profiler(side.bot.pid, profile if side is ours else None):
+                            with _profiler(side.bot.pid, _profile_path(profile, side.bot.name)):
                                 side.windows.append(await side.window(rounds))
                 except BaseException:
                     for bot in (ours_bot, bare_bot):
@@ -357,7 +373,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--windows", type=int, default=3, help="per bot, at least 3")
     parser.add_argument("--rounds", type=int, default=1, help="assessments per patient per window")
     parser.add_argument("--quick", action="store_true", help="10 patients")
-    parser.add_argument("--profile", type=Path, help="py-spy collapsed stacks of ours, to PATH")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="py-spy collapsed stacks of ours to PATH, of the bare bot beside it",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.patients = 10
