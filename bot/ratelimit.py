@@ -169,11 +169,9 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
                     except BaseException:
                         self._overall.release()
                         raise
-        elif chat_id is not None and endpoint.startswith("send"):
+        else:  # a new message in reply to a person: counted, never waits
             self._chat_slot(chat_id, loop.time())
             self._overall.begin()
-        else:
-            return await callback(*args, **kwargs)
         try:
             return await callback(*args, **kwargs)
         finally:
@@ -190,9 +188,14 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
     ) -> bool | JSONDict | list[JSONDict]:
         proactive = bool(rate_limit_args and rate_limit_args.get("proactive"))
         chat_id = data.get("chat_id")
+        # Most requests are a reply's answer or edit: not counted, nothing to wait for, so
+        # they go straight out (the hot path of a press).
+        paced = proactive or (chat_id is not None and endpoint.startswith("send"))
         attempt = 0
         while True:
             try:
+                if not paced:
+                    return await callback(*args, **kwargs)
                 return await self._send(callback, args, kwargs, endpoint, chat_id, proactive)
             except RetryAfter as exc:
                 attempt += 1

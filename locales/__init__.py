@@ -1,6 +1,7 @@
 """Every sentence a person reads, per language, as Fluent (.ftl) resources.
 
-`Translator` loads `locales/<lang>/*.ftl` once and formats messages by key. The project's own
+`Translator` loads `locales/<lang>/*.ftl` once (one per language, `translator(lang)`) and formats
+messages by key; a message without arguments is formatted once and kept. The project's own
 date formatting (Babel) lives here too, so that a date reads naturally in each language.
 """
 
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from babel.dates import format_date, format_datetime
 from fluent.runtime import FluentBundle, FluentResource
@@ -64,14 +65,29 @@ class Translator:
             if junk:
                 raise ValueError(f"locale {language}: unparsable {junk}")
             self._bundle.add_resource(resource)
+        # A text without arguments is formatted once (most buttons, headers, notices); the
+        # others keep their looked-up pattern. Resources never change after loading.
+        self._static: dict[str, str] = {}
+        self._patterns: dict[str, Any] = {}
 
     def __call__(self, key: str, **args: str | int | float) -> str:
-        if not self._bundle.has_message(key):
-            raise MissingTranslation(f"{self.language}: {key}")
-        message = self._bundle.get_message(key)
-        if message.value is None:
-            raise MissingTranslation(f"{self.language}: {key} has no value")
-        text, errors = self._bundle.format_pattern(message.value, args)
+        if not args:
+            static = self._static.get(key)
+            if static is None:
+                static = self._static[key] = self._format(key, args)
+            return static
+        return self._format(key, args)
+
+    def _format(self, key: str, args: dict[str, str | int | float]) -> str:
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            if not self._bundle.has_message(key):
+                raise MissingTranslation(f"{self.language}: {key}")
+            pattern = self._bundle.get_message(key).value
+            if pattern is None:
+                raise MissingTranslation(f"{self.language}: {key} has no value")
+            self._patterns[key] = pattern
+        text, errors = self._bundle.format_pattern(pattern, args)
         if errors:
             raise ValueError(f"{self.language}: {key}: {errors}")
         return str(text)

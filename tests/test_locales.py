@@ -66,6 +66,18 @@ def test_a_missing_key_is_an_error_not_a_silent_blank() -> None:
         translator("en")("no-such-key")
 
 
+def test_kept_texts_are_the_same_and_arguments_still_count() -> None:
+    en = translator("en")
+    assert en("tube-no") == en("tube-no") == "No feeding tube"
+    with pytest.raises(MissingTranslation):
+        en("no-such-key")
+    with pytest.raises(MissingTranslation):  # a failed lookup is not kept as a blank
+        en("no-such-key")
+    cs = translator("cs")
+    assert "2 body" in cs("change-lower", total=36, points=2, date="x")
+    assert "5 bodů" in cs("change-lower", total=36, points=5, date="x")
+
+
 def test_czech_plurals_and_dates() -> None:
     cs = translator("cs")
     assert "2 body méně" in cs("change-lower", total=36, points=2, date="x")

@@ -116,3 +116,38 @@ async def test_429_is_retried_after_the_time_telegram_asks_for() -> None:
 
     assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 5}, None)
     assert (calls, limiter.retries) == (2, 1)
+
+
+async def test_answers_and_edits_never_queue_behind_the_global_limit() -> None:
+    loop = asyncio.get_running_loop()
+    limiter = PacedRateLimiter(overall_per_second=2, per_chat_per_second=1)
+    gate = asyncio.Event()
+
+    async def held() -> bool:
+        await gate.wait()
+        return True
+
+    async def instant() -> bool:
+        return True
+
+    # The global limit is taken by proactive sends still in flight ...
+    busy = [
+        asyncio.create_task(
+            limiter.process_request(
+                held, (), {}, "sendMessage", {"chat_id": n}, {"proactive": True}
+            )
+        )
+        for n in range(4)
+    ]
+    await asyncio.sleep(0.01)
+    # ... and a person's press is still answered and its message edited at once.
+    started = loop.time()
+    for endpoint, data in (
+        ("answerCallbackQuery", {"callback_query_id": "1"}),
+        ("editMessageText", {"chat_id": 9, "message_id": 3}),
+        ("sendMessage", {"chat_id": 9}),
+    ):
+        assert await limiter.process_request(instant, (), {}, endpoint, data, None) is True
+    assert loop.time() - started < 0.01
+    gate.set()
+    await asyncio.gather(*busy)
