@@ -4,7 +4,6 @@ injectable clock, and the `alsfrs-bot` CLI run as an operator would run it."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -18,11 +17,15 @@ import pytest
 
 from bot.app import build_application, running
 from bot.settings import Settings, StudySettings, load_study
-from conversations.context import AppType
+from conversations.context import AppType, Services
+from conversations.flows import enrollment
 from localapi import LocalBotApi, SimUser
+from storage.db import Database
+from storage.models import Actor, ActorRole
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTESTtok"
 BIN = Path(sys.executable).parent / "alsfrs-bot"
+OPERATOR = Actor(role=ActorRole.OPERATOR)
 
 
 def busy(app: AppType) -> bool:
@@ -49,6 +52,7 @@ class Harness:
     tmp: Path
     clock: Clock = field(default_factory=Clock)
     study: StudySettings = field(default_factory=lambda: load_study(None))
+    running: AppType | None = None
 
     @property
     def db_path(self) -> Path:
@@ -78,9 +82,11 @@ class Harness:
     async def bot(self) -> AsyncIterator[AppType]:
         async with running(self.application(), poll_timeout=1) as app:
             self.api.world.client_busy = lambda: busy(app)
+            self.running = app
             try:
                 yield app
             finally:
+                self.running = None
                 self.api.world.client_busy = lambda: False
 
     async def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -100,13 +106,31 @@ class Harness:
             raise AssertionError(f"alsfrs-bot {' '.join(args)} failed: {result.stderr}")
         return result
 
+    @asynccontextmanager
+    async def services(self) -> AsyncIterator[Services]:
+        """The running bot's services, or (no bot running) services on the same database."""
+        if self.running is not None and self.running.bot_data.services is not None:
+            yield self.running.bot_data.services
+            return
+        db = await Database.open(self.db_path)
+        try:
+            yield Services(db=db, settings=self.settings(), study=self.study, clock=self.clock)
+        finally:
+            await db.close()
+
     async def enroll(self, subject: str, language: str | None = None) -> dict[str, str]:
-        args = ["enroll", subject, "--json"]
-        if language:
-            args += ["--language", language]
-        result = await self.cli(*args)
-        data: dict[str, str] = json.loads(result.stdout)
-        return data
+        """Enroll as the operator's `alsfrs-bot enroll` does, through the same flow but in this
+        process (the CLI's own output is tested where the CLI is the subject)."""
+        async with self.services() as services:
+            patient, caregiver, until = await enrollment.enroll_participant(
+                services, subject, language, OPERATOR
+            )
+        return {
+            "subject": subject,
+            "patient_code": patient,
+            "caregiver_code": caregiver,
+            "expires_at": until,
+        }
 
     async def export_rows(self) -> list[dict[str, str]]:
         import csv

@@ -3,6 +3,7 @@ its real database, people pressing buttons by their labels."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
@@ -17,7 +18,9 @@ SCORES = {1: 4, 2: 3, 3: 4, 4: 2, 5: 3, 6: 3, 7: 4, 8: 2, 9: 1, 10: 4}  # total 
 
 
 async def test_enroll_and_complete_an_assessment_in_english(harness: Harness, app: AppType) -> None:
-    enrolled = await harness.enroll("S001", "en")
+    # The operator's CLI as a process: the test of `enroll`'s output (others enroll in-process).
+    cli = await harness.cli("enroll", "S001", "--json", "--language", "en")
+    enrolled = json.loads(cli.stdout)
     assert enrolled["subject"] == "S001"
     assert enrolled["patient_link"] == (
         f"https://t.me/alsfrs_local_bot?start={enrolled['patient_code']}"
