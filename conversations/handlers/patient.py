@@ -58,6 +58,7 @@ from conversations.handlers.access import (
     subject_of,
     urgent_advice,
 )
+from conversations.screens import urgent
 from conversations.screens.assessment import (
     assessment_screen,
     language_screen,
@@ -421,7 +422,7 @@ async def _assessment_press(
     await reply_to_press(query, screen)
     if outcome.alerts:
         services.wake_alerts()
-    if outcome.triage is not None and outcome.triage.urgent:
+    if urgent.needs_urgent_advice(outcome.triage, outcome.signals):
         await urgent_advice(update, services, t)
 
 

@@ -100,9 +100,13 @@ def alert_body(t: Translator, alert: Alert) -> str:
 
 def _what(t: Translator, alert: Alert) -> str:
     """A short name of the rule (or symptom) that raised the alert."""
+    args: dict[str, str | int | float] = dict(alert.message_args)
     for key in (f"alert-rule-{alert.rule}", f"alert-symptom-{alert.rule.replace('_', '-')}"):
         if t.has(key):
-            return t(key)
+            try:
+                return t(key, **args)  # the slope rule names its window: `days`
+            except ValueError:
+                break
     return t(f"alert-kind-{alert.kind}")
 
 
