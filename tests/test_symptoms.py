@@ -69,7 +69,7 @@ def _patient_keys() -> list[str]:
     keys = [question_key(proxy=False), question_key(proxy=True), NONE_KEY, SEVERITY_QUESTION_KEY]
     keys += [s.label_key(proxy=p) for s in CATALOGUE for p in (False, True)]
     keys += [k for s in Severity for k in (s.name_key, s.explanation_key)]
-    keys += ["symptoms-saved", "urgent-call-site-no-phone"]
+    keys += ["symptoms-saved"]
     return keys
 
 
