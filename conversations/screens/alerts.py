@@ -179,6 +179,7 @@ def alerts_page(
     shown = open_alerts[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [t("alerts-header", page=page + 1, pages=pages, count=count), ""]
     lines += [_line(t, alert, zone) for alert in shown]
+    lines += ["", t("alerts-hint")]
     rows = [
         [
             InlineKeyboardButton(

@@ -19,7 +19,6 @@ alert-unknown = Takové upozornění neexistuje.
 
 alerts-empty = Žádná upozornění nečekají na potvrzení.
 alerts-header = <b>Nepotvrzená upozornění</b>, naléhavá nahoře · strana { $page } z { $pages } (celkem { $count })
-    „Otevřít N“ zobrazí celé upozornění č. N; „✓ N“ ho potvrdí.
 alerts-line-urgent = 🚨 <b>č. { $id } NALÉHAVÉ</b> · { $subject } · { $what } · { $when }
 alerts-line-routine = č. { $id } · { $subject } · { $what } · { $when }
 alerts-escalated = (znovu odesláno { $count ->
@@ -27,6 +26,7 @@ alerts-escalated = (znovu odesláno { $count ->
         [few] { $count }×
        *[other] { $count }×
     })
+alerts-hint = „Otevřít N“ zobrazí celé upozornění č. N; „✓ N“ ho potvrdí.
 button-open-alert = Otevřít { $id }
 button-acknowledge-alert = ✓ { $id }
 button-alerts-back = Zpět na seznam

@@ -19,13 +19,13 @@ alert-unknown = There is no such alert.
 
 alerts-empty = There are no open alerts.
 alerts-header = <b>Open alerts</b>, urgent first · page { $page } of { $pages } ({ $count } in all)
-    "Open #N" shows alert #N in full; "✓ #N" acknowledges it.
 alerts-line-urgent = 🚨 <b>#{ $id } URGENT</b> · { $subject } · { $what } · { $when }
 alerts-line-routine = #{ $id } · { $subject } · { $what } · { $when }
 alerts-escalated = (sent again { $count ->
         [one] once
        *[other] { $count } times
     })
+alerts-hint = "Open #N" shows alert #N in full; "✓ #N" acknowledges it.
 button-open-alert = Open #{ $id }
 button-acknowledge-alert = ✓ #{ $id }
 button-alerts-back = Back to the list
