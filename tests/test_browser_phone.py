@@ -74,6 +74,11 @@ pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(180)
 CUT_BUTTONS = """(pane) => [...pane.querySelectorAll('.msg.in .kb')]
     .filter((b) => b.scrollWidth > b.clientWidth)
     .map((b) => b.textContent)"""
+# Buttons (or the chat) reaching past the screen's right edge would hide a cut the other check
+# cannot see: the page must fit the phone's width.
+OFF_SCREEN = """(pane) => [pane, ...pane.querySelectorAll('.msg.in .kb')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+    .map((e) => e.textContent.slice(0, 40))"""
 
 
 @dataclass
@@ -94,6 +99,8 @@ class Phone:
         self.taken.append(path)
         cut = await pane.evaluate(CUT_BUTTONS)
         assert cut == [], f"{name}: cut button labels {cut}"
+        off = await pane.evaluate(OFF_SCREEN)
+        assert off == [], f"{name}: wider than the screen: {off}"
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
