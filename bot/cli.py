@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from telegram import Bot, Update
 
 from bot import schedule_cli
-from bot.settings import Settings, StudySettings, load_study
+from bot.settings import Settings, StudySettings, load_study, problems_for_telegram
 from conversations.context import Services
 from conversations.flows import enrollment
 from conversations.flows.enrollment import DuplicateSubject
@@ -356,6 +356,8 @@ def _run(settings: Settings, study: StudySettings) -> int:
         from bot.local import run_local
 
         return run_local(settings, study)
+    for problem in problems_for_telegram(study):
+        raise ConfigError(problem)
     application = build_application(settings, study)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

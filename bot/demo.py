@@ -25,10 +25,12 @@ from storage.models import Actor, ActorRole, Role
 
 __all__ = [
     "DEMO_PEOPLE",
+    "DEMO_SITE_PHONE",
     "DEMO_SUBJECT",
     "DemoError",
     "DemoPerson",
     "demo_db_path",
+    "demo_study",
     "ensure_demo",
     "reset_demo",
 ]
@@ -36,6 +38,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEMO_SUBJECT: Final = "S-DEMO-1"
+# The site phone of the demo study: all zeros, plainly not a number anyone could reach. Local
+# mode always uses it, so that a demo never hands out the real site's number.
+DEMO_SITE_PHONE: Final = "+420 000 000 000"
 
 
 class DemoError(Exception):
@@ -69,6 +74,12 @@ _HISTORY: Final[tuple[tuple[int, Role, dict[int, int]], ...]] = (
     (2, Role.PATIENT, {1: 4, 2: 3, 3: 4, 4: 3, 5: 3, 6: 4, 7: 3, 8: 4, 9: 3, 10: 4}),
 )
 _OPERATOR: Final = Actor(role=ActorRole.OPERATOR)
+
+
+def demo_study(study: StudySettings) -> StudySettings:
+    """The study as local mode runs it: the same rules, with the demo site phone."""
+    info = study.study.model_copy(update={"site_phone": DEMO_SITE_PHONE})
+    return study.model_copy(update={"study": info})
 
 
 def demo_db_path(settings: Settings) -> Path:

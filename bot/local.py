@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.app import build_application, running
-from bot.demo import DEMO_PEOPLE, DEMO_SUBJECT, DemoError, demo_db_path, ensure_demo
+from bot.demo import DEMO_PEOPLE, DEMO_SUBJECT, DemoError, demo_db_path, demo_study, ensure_demo
 from bot.settings import Settings, StudySettings
 from conversations.context import AppType, utc_now
 from localapi import LocalBotApi
@@ -75,7 +75,7 @@ async def local_mode(
     clock: Callable[[], datetime] = utc_now,
 ) -> AsyncIterator[LocalMode]:
     """Seed the demo database if needed, then run the server with the page and the bot."""
-    db_path = demo_db_path(settings)
+    db_path, study = demo_db_path(settings), demo_study(study)
     seeded = await ensure_demo(db_path, study, clock())
     api = LocalBotApi(
         token=LOCAL_TOKEN,

@@ -8,11 +8,12 @@ zone. A default for NCT03828123 ships with the code.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -21,6 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from conversations.domain.safety import DeclineRules
 from conversations.domain.schedule import ScheduleSettings
 from conversations.domain.symptoms import SymptomSettings
+from locales import LANGUAGES, Language
 
 __all__ = [
     "DEFAULT_STUDY_FILE",
@@ -29,6 +31,7 @@ __all__ = [
     "Settings",
     "StudySettings",
     "load_study",
+    "problems_for_telegram",
 ]
 
 DEFAULT_STUDY_FILE = "study-NCT03828123.toml"
@@ -38,11 +41,50 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_PHONE: Final = r"^\+?[0-9][0-9 ()/-]{1,38}$"
+# Per language, the emergency number to call first and one that also works. For the Czech site:
+# Czech texts "155 (nebo 112)" (155 is the ambulance), English texts "112 (or 155)" (112 is
+# answered in English). shared/reference/alsfrs.md, "Emergency numbers".
+DEFAULT_EMERGENCY_NUMBERS: Final[dict[Language, tuple[str, ...]]] = {
+    "cs": ("155", "112"),
+    "en": ("112", "155"),
+}
+EmergencyNumber = Annotated[str, Field(pattern=r"^[0-9]{2,6}$")]
+
+
 class StudyInfo(_Strict):
     id: Annotated[str, Field(min_length=1, max_length=64)]
     name: Annotated[str, Field(min_length=1, max_length=200)]
+    # The number a respondent is told to call when a report is urgent. Required to run with a
+    # Telegram token (see `problems_for_telegram`); local mode uses a demo number.
     site_phone: Annotated[str, Field(max_length=40)] = ""
+    emergency_numbers: dict[
+        Language, Annotated[tuple[EmergencyNumber, ...], Field(min_length=1, max_length=2)]
+    ] = Field(default_factory=lambda: dict(DEFAULT_EMERGENCY_NUMBERS))
     timezone: str = "Europe/Prague"
+
+    @field_validator("site_phone")
+    @classmethod
+    def _phone_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(_PHONE, value):
+            raise ValueError("a phone number: digits, spaces, ( ) / - and an optional leading +")
+        return value
+
+    @field_validator("emergency_numbers")
+    @classmethod
+    def _every_language(
+        cls, value: dict[Language, tuple[str, ...]]
+    ) -> dict[Language, tuple[str, ...]]:
+        missing = [language for language in LANGUAGES if language not in value]
+        if missing:
+            raise ValueError(f"no emergency number for {', '.join(missing)}")
+        return value
+
+    def emergency_for(self, language: str) -> tuple[str, ...]:
+        """The emergency numbers for texts in `language`, the one to call first first."""
+        found = [numbers for key, numbers in self.emergency_numbers.items() if key == language]
+        return found[0] if found else self.emergency_numbers["en"]
 
     @field_validator("timezone")
     @classmethod
@@ -176,3 +218,15 @@ def load_study(path: Path | None) -> StudySettings:
     else:
         text = path.read_text(encoding="utf-8")
     return StudySettings.model_validate(tomllib.loads(text))
+
+
+def problems_for_telegram(study: StudySettings) -> list[str]:
+    """What a study file must have before the bot talks to real people (with a token): the
+    site's phone, which urgent advice gives to the respondent. Each problem names its setting."""
+    problems = []
+    if not study.study.site_phone:
+        problems.append(
+            "study.site_phone is empty: urgent advice tells respondents to call the study site "
+            "at this number; set it in the study file (ALSFRS_STUDY_FILE)"
+        )
+    return problems

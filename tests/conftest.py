@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from bot.app import build_application, running
-from bot.settings import Settings, StudySettings, load_study
+from bot.settings import DEFAULT_STUDY_FILE, Settings, StudySettings, load_study
 from conversations.context import AppType, Services
 from conversations.flows import enrollment
 from localapi import LocalBotApi, SimUser
@@ -66,7 +68,18 @@ class Harness:
             "ALSFRS_BOT_TOKEN": TOKEN,
             "ALSFRS_API_BASE_URL": self.api.base_url,
             "ALSFRS_DB_PATH": str(self.db_path),
+            "ALSFRS_STUDY_FILE": str(self.study_file()),
         }
+
+    def study_file(self, site_phone: str = "+420 222 333 444") -> Path:
+        """The shipped study file with a site phone (a token needs one), for `alsfrs-bot run`."""
+        text = (resources.files("bot") / DEFAULT_STUDY_FILE).read_text(encoding="utf-8")
+        path = self.tmp / f"study-{site_phone.replace(' ', '') or 'no-phone'}.toml"
+        path.write_text(
+            re.sub(r'(?m)^site_phone = ".*"$', f'site_phone = "{site_phone}"', text),
+            encoding="utf-8",
+        )
+        return path
 
     def settings(self) -> Settings:
         return Settings(

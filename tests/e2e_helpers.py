@@ -22,7 +22,7 @@ async def answer_items(
     user: SimUser,
     scores: Mapping[int, int],
     *,
-    tube: str = "No feeding tube",
+    tube: str = "No gastrostomy",
     stop_after: int | None = None,
     symptoms_none: bool = True,
 ) -> None:
@@ -38,8 +38,8 @@ async def answer_items(
         if symptoms_none and ("New symptoms" in text or "Nové příznaky" in text):
             await user.press("None" if "None" in user.buttons() else "Žádný")
             continue
-        if tube in user.buttons() or "Bez sondy" in user.buttons():
-            await user.press(tube if tube in user.buttons() else "Bez sondy")
+        if tube in user.buttons() or "Bez gastrostomie" in user.buttons():
+            await user.press(tube if tube in user.buttons() else "Bez gastrostomie")
             continue
         number = _question_number(text)
         await tap_score(user, scores[number])

@@ -23,14 +23,13 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.outbox.alerts import ALERT_RETRY, AlertJob
 from bot.outbox.retry import RetryPolicy
 from bot.settings import AlertSettings, Settings, StudySettings, load_study
+from conversations.callbacks import AlertPress, encode_alert, parse
 from conversations.context import Services
 from conversations.screens.alerts import (
     PAGE_SIZE,
     alert_message,
     alerts_page,
-    encode_ack,
     open_view,
-    parse_press,
 )
 from locales import translator
 from storage import alert_delivery, alerts, audit, people
@@ -670,7 +669,9 @@ async def test_alerts_page_and_open_view(world: World) -> None:
     ],
 )
 def test_callback_data(data: str | None, expected: tuple[str, int | None, int] | None) -> None:
-    press = parse_press(data)
-    got: Any = None if press is None else (press.what, press.alert_id, press.page)
+    press = parse(data)
+    got: Any = (
+        None if not isinstance(press, AlertPress) else (press.what, press.alert_id, press.page)
+    )
     assert got == expected
-    assert encode_ack(10**12 - 1) == "ack:999999999999"
+    assert encode_alert("ack", 10**12 - 1) == "ack:999999999999"

@@ -291,9 +291,9 @@ async def test_alerts_command_lists_opens_and_acknowledges(harness: Harness) -> 
         assert f"#{routine} · S306" in lines[3]
         assert listing.labels == [
             f"Open #{urgent}",
-            f"Acknowledge #{urgent}",
+            f"✓ #{urgent}",
             f"Open #{routine}",
-            f"Acknowledge #{routine}",
+            f"✓ #{routine}",
         ]
         await nurse.press(f"Open #{routine}", message=listing)
         assert listing.content.startswith(f"Alert #{routine}")
@@ -303,7 +303,7 @@ async def test_alerts_command_lists_opens_and_acknowledges(harness: Harness) -> 
         assert answer.text is not None
         assert answer.text.startswith("Acknowledged.")
         assert "(1 in all)" in listing.content
-        assert listing.labels == [f"Open #{urgent}", f"Acknowledge #{urgent}"]
+        assert listing.labels == [f"Open #{urgent}", f"✓ #{urgent}"]
         await worker(app).flush()
         [copy] = copies(nurse.chat, routine)
         assert "Acknowledged by staff" in copy.content

@@ -95,3 +95,12 @@ def test_czech_plurals_and_dates() -> None:
 )
 def test_language_from_telegram(code: str | None, expected: str) -> None:
     assert language_from_telegram(code) == expected
+
+
+def test_the_side_by_side_instrument_texts_are_up_to_date() -> None:
+    from locales.instrument_doc import DOC, main, render
+
+    assert DOC.read_text(encoding="utf-8") == render(), (
+        "docs/instrument-texts.md is out of date: run python -m locales.instrument_doc"
+    )
+    assert main(["--check"]) == 0

@@ -69,7 +69,7 @@ def _patient_keys() -> list[str]:
     keys = [question_key(proxy=False), question_key(proxy=True), NONE_KEY, SEVERITY_QUESTION_KEY]
     keys += [s.label_key(proxy=p) for s in CATALOGUE for p in (False, True)]
     keys += [k for s in Severity for k in (s.name_key, s.explanation_key)]
-    keys += ["symptoms-saved", "urgent-call-site-no-phone"]
+    keys += ["symptoms-saved"]
     return keys
 
 
@@ -80,7 +80,8 @@ def test_every_key_exists_and_formats(language: Language) -> None:
     for key in _patient_keys():
         assert key in ids, key
         assert t(key).strip(), key
-    assert "+420 123 456 789" in t("urgent-call-site", phone="+420 123 456 789")
+    advice = t("urgent-call-site", phone="+420 123 456 789", emergency="155")
+    assert "+420 123 456 789" in advice
     assert "500" in t("symptom-other-prompt", max=500)
     assert "500" in t("symptom-other-too-long", max=500)
 
@@ -96,11 +97,17 @@ def test_label_keys() -> None:
     assert symptom("neck_arm").label_key(proxy=True) == "symptom-neck-arm-proxy"
 
 
-def test_the_urgent_instruction_names_the_emergency_number() -> None:
-    assert "112" in translator("en")("urgent-call-site", phone="1")
-    cs = translator("cs")("urgent-call-site", phone="1")
-    assert "155" in cs
-    assert "112" in cs
+def test_the_urgent_instruction_names_the_emergency_numbers_of_the_study() -> None:
+    from bot.settings import load_study
+    from conversations.screens.urgent import urgent_advice_text
+
+    site = load_study(None).study.model_copy(update={"site_phone": "+420 111 222 333"})
+    en = urgent_advice_text(translator("en"), site)
+    assert "+420 111 222 333" in en
+    assert "112 (or 155)" in en
+    cs = urgent_advice_text(translator("cs"), site)
+    assert "+420 111 222 333" in cs
+    assert "155 (nebo 112)" in cs
 
 
 def test_czech_plurals_for_characters() -> None:

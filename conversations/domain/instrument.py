@@ -56,6 +56,10 @@ class Item:
             raise ValueError(f"score {score} is not an ALSFRS level")
         return f"item-{self.slug}-level-{score}"
 
+    def short_key(self, score: int) -> str:
+        """A key word or two for the level's button; the full level text is in the body."""
+        return self.level_key(score) + "-short"
+
 
 ITEMS: Final[tuple[Item, ...]] = (
     Item(1, "speech"),

@@ -66,8 +66,9 @@ class Outcome:
 
     @property
     def urgent(self) -> bool:
-        """Whether the respondent must be told to contact the site now."""
-        return bool(self.triage and self.triage.urgent)
+        """Whether the respondent must be told to contact the site now: an urgent symptom, or
+        any decline rule the study marks urgent (by default breathing)."""
+        return bool(self.triage and self.triage.urgent) or any(s.urgent for s in self.signals)
 
 
 def state_of(record: AssessmentRecord) -> AssessmentState:

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -21,6 +20,7 @@ from telegram.error import BadRequest
 from conversations.callbacks import encode_menu
 from conversations.context import AppContext, Services
 from conversations.flows import accounts
+from conversations.screens import urgent
 from conversations.screens.assessment import Screen
 from conversations.screens.charts import totals_png
 from locales import Language, Translator, language_from_telegram, translator
@@ -231,9 +231,7 @@ def link_for(links: list[LinkInfo], pid: int | None) -> LinkInfo | None:
 
 async def urgent_advice(update: Update, services: Services, t: Translator) -> None:
     """An urgent symptom: tell the respondent plainly whom to call. No other advice."""
-    phone = services.study.study.site_phone
-    text = t("urgent-call-site", phone=phone) if phone else t("urgent-call-site-no-phone")
-    await say(update, f"<b>{escape(text, quote=False)}</b>")
+    await say(update, urgent.urgent_advice_text(t, services.study.study))
 
 
 async def reply_to_press(query: CallbackQuery, screen: Screen) -> None:

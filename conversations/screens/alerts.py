@@ -8,80 +8,38 @@ Telegram's 4096 characters. The frame around it (`locales/*/alerts.ftl`: URGENT,
 when it was raised, who acknowledged it and when) is HTML with escaped arguments. Staff are
 named by their staff link number, never by a Telegram name.
 
-Callback data (always far below Telegram's 64 bytes):
-    ack:<alert>          Acknowledge on a delivered copy
-    alk:<alert>:<page>   Acknowledge from /alerts (the list is shown again afterwards)
-    alo:<alert>:<page>   open one alert from /alerts
-    alp:<page>           a page of /alerts
+The buttons' data is the `alert` kind of `conversations.callbacks` (ack on a delivered copy;
+alk/alo acknowledge or open one alert from /alerts; alp a page of /alerts).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import tzinfo
 from html import escape
 from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from conversations.callbacks import encode_alert
 from locales import MissingTranslation, Translator
 from storage.alerts import Alert
 
 __all__ = [
     "BODY_MAX",
-    "CALLBACK_PATTERN",
     "PAGE_SIZE",
-    "AlertPress",
     "ack_keyboard",
     "alert_body",
     "alert_message",
     "alerts_page",
-    "encode_ack",
     "open_view",
-    "parse_press",
 ]
 
 log = logging.getLogger(__name__)
 
 BODY_MAX: Final = 3000  # characters of the alert's own sentence; the frame adds < 400
 PAGE_SIZE: Final = 8  # alerts per /alerts page: 8 lines of < 250 characters, 18 buttons
-CALLBACK_PATTERN: Final = (
-    r"^(?:ack:\d{1,12}|alk:\d{1,12}:\d{1,6}|alo:\d{1,12}:\d{1,6}|alp:\d{1,6})$"
-)
-_PRESS: Final = re.compile(r"^(ack|alk|alo|alp):(\d{1,12})(?::(\d{1,6}))?$")
-
-
-@dataclass(frozen=True, slots=True)
-class AlertPress:
-    """A press on an alert button: `what` is ack, alk, alo or alp (see the module docstring)."""
-
-    what: str
-    alert_id: int | None
-    page: int
-
-
-def encode_ack(alert_id: int) -> str:
-    return f"ack:{alert_id}"
-
-
-def parse_press(data: str | None) -> AlertPress | None:
-    """Untrusted callback data to a press, or None when it is not exactly one of ours."""
-    if not data or len(data.encode()) > 64:
-        return None
-    match = _PRESS.fullmatch(data)
-    if match is None:
-        return None
-    what, first, second = match.group(1), int(match.group(2)), match.group(3)
-    if what == "ack" and second is None:
-        return AlertPress("ack", first, 0)
-    if what in ("alk", "alo") and second is not None:
-        return AlertPress(what, first, int(second))
-    if what == "alp" and second is None and first < 1_000_000:
-        return AlertPress("alp", None, first)
-    return None
 
 
 def alert_body(t: Translator, alert: Alert) -> str:
@@ -100,9 +58,13 @@ def alert_body(t: Translator, alert: Alert) -> str:
 
 def _what(t: Translator, alert: Alert) -> str:
     """A short name of the rule (or symptom) that raised the alert."""
+    args: dict[str, str | int | float] = dict(alert.message_args)
     for key in (f"alert-rule-{alert.rule}", f"alert-symptom-{alert.rule.replace('_', '-')}"):
         if t.has(key):
-            return t(key)
+            try:
+                return t(key, **args)  # the slope rule names its window: `days`
+            except ValueError:
+                break
     return t(f"alert-kind-{alert.kind}")
 
 
@@ -130,7 +92,13 @@ def ack_keyboard(t: Translator, alert: Alert) -> InlineKeyboardMarkup | None:
     if alert.acknowledged_at is not None:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("button-acknowledge"), callback_data=encode_ack(alert.id))]]
+        [
+            [
+                InlineKeyboardButton(
+                    t("button-acknowledge"), callback_data=encode_alert("ack", alert.id)
+                )
+            ]
+        ]
     )
 
 
@@ -142,9 +110,19 @@ def open_view(
     rows = []
     if alert.acknowledged_at is None:
         rows.append(
-            [InlineKeyboardButton(t("button-acknowledge"), callback_data=f"alk:{alert.id}:{page}")]
+            [
+                InlineKeyboardButton(
+                    t("button-acknowledge"), callback_data=encode_alert("alk", alert.id, page)
+                )
+            ]
         )
-    rows.append([InlineKeyboardButton(t("button-alerts-back"), callback_data=f"alp:{page}")])
+    rows.append(
+        [
+            InlineKeyboardButton(
+                t("button-alerts-back"), callback_data=encode_alert("alp", None, page)
+            )
+        ]
+    )
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -175,23 +153,33 @@ def alerts_page(
     shown = open_alerts[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [t("alerts-header", page=page + 1, pages=pages, count=count), ""]
     lines += [_line(t, alert, zone) for alert in shown]
+    lines += ["", t("alerts-hint")]
     rows = [
         [
             InlineKeyboardButton(
-                t("button-open-alert", id=str(alert.id)), callback_data=f"alo:{alert.id}:{page}"
+                t("button-open-alert", id=str(alert.id)),
+                callback_data=encode_alert("alo", alert.id, page),
             ),
             InlineKeyboardButton(
                 t("button-acknowledge-alert", id=str(alert.id)),
-                callback_data=f"alk:{alert.id}:{page}",
+                callback_data=encode_alert("alk", alert.id, page),
             ),
         ]
         for alert in shown
     ]
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(t("button-previous"), callback_data=f"alp:{page - 1}"))
+        nav.append(
+            InlineKeyboardButton(
+                t("button-previous"), callback_data=encode_alert("alp", None, page - 1)
+            )
+        )
     if page < pages - 1:
-        nav.append(InlineKeyboardButton(t("button-next"), callback_data=f"alp:{page + 1}"))
+        nav.append(
+            InlineKeyboardButton(
+                t("button-next"), callback_data=encode_alert("alp", None, page + 1)
+            )
+        )
     if nav:
         rows.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(rows)

@@ -38,17 +38,19 @@ from conversations.domain.symptom_step import (
     SymptomState,
     Unpick,
 )
-from conversations.domain.symptoms import CATALOGUE, OTHER, Severity
+from conversations.domain.symptoms import CATALOGUE, OTHER, Severity, Symptom
 from conversations.domain.symptoms import SYMPTOMS as SYMPTOM_BY_ID
 from locales import Translator
 
 __all__ = [
     "Screen",
+    "answer_button",
     "answer_label",
     "assessment_screen",
     "change_line",
     "item_for",
     "language_screen",
+    "short_key",
     "start_button",
     "submitted_screen",
     "symptom_screen",
@@ -73,7 +75,13 @@ def item_for(state: AssessmentState, number: int) -> Item:
 
 
 def answer_label(t: Translator, it: Item, score: int) -> str:
+    """The score with the level's full text, as the body and the review show it."""
     return t("answer-label", score=score, text=t(it.level_key(score)))
+
+
+def answer_button(t: Translator, it: Item, score: int) -> str:
+    """The score with a key word or two: a button must fit one line on a phone."""
+    return t("answer-button", score=score, word=t(it.short_key(score)))
 
 
 def assessment_screen(
@@ -143,6 +151,8 @@ def assessment_screen(
         "",
         escape(t("question-compare"), quote=False),
     ]
+    lines.append("")
+    lines += [escape(answer_label(t, it, score), quote=False) for score in LEVELS]
     if number == 5:
         lines += ["", escape(t("tube-known-yes" if state.has_tube else "tube-known-no"))]
     if chosen is not None:
@@ -150,7 +160,7 @@ def assessment_screen(
         lines += ["", escape(t("question-current", label=label), quote=False)]
     rows: list[list[InlineKeyboardButton]] = []
     for score in LEVELS:
-        label = answer_label(t, it, score)
+        label = answer_button(t, it, score)
         if score == chosen:
             label = t("answer-chosen", label=label)
         rows.append([_button(label, data(Answer(score)))])
@@ -204,6 +214,11 @@ def language_screen(t: Translator) -> Screen:
         [_button("Čeština", encode_language("cs"))],
     ]
     return Screen(t("language-prompt"), InlineKeyboardMarkup(rows))
+
+
+def short_key(entry: Symptom) -> str:
+    """A key word or two for the symptom's button; the full wording is in the body."""
+    return entry.label_key(proxy=False) + "-short"
 
 
 def _symptom_name(t: Translator, symptom_id: str, *, proxy: bool) -> str:
@@ -263,17 +278,13 @@ def symptom_screen(
         rows: list[list[InlineKeyboardButton]] = []
         for level in Severity:
             lines.append(
-                escape(
-                    t(
-                        "severity-line",
-                        level=level.value,
-                        name=t(level.name_key),
-                        explanation=t(level.explanation_key),
-                    ),
-                    quote=False,
+                t(
+                    "severity-line",
+                    name=escape(t(level.name_key), quote=False),
+                    explanation=escape(t(level.explanation_key), quote=False),
                 )
             )
-            label = t("severity-button", level=level.value, name=t(level.name_key))
+            label = t("severity-button", name=t(level.name_key))
             if state.chosen.get(grading) == level.value:
                 label = t("answer-chosen", label=label)
             rows.append([_button(label, data(Grade(level.value)))])
@@ -288,13 +299,18 @@ def symptom_screen(
         "",
         escape(t("symptoms-hint-standalone" if standalone else "symptoms-hint"), quote=False),
     ]
+    lines.append("")
+    for entry in CATALOGUE:
+        full = escape(t(entry.label_key(proxy=proxy)), quote=False)
+        short = escape(t(short_key(entry)), quote=False)
+        lines.append(t("symptom-line", short=short, text=full))
     if state.chosen:
         lines += ["", escape(symptoms_summary(t, state), quote=False)]
     rows = []
     if not state.chosen and not standalone:
         rows.append([_button(t("symptoms-none"), data(NoSymptoms()))])
     for index, entry in enumerate(CATALOGUE):
-        label = t(entry.label_key(proxy=proxy))
+        label = t(short_key(entry))
         if entry.id in state.chosen:
             label = t("answer-chosen", label=label)
         rows.append([_button(label, data(Pick(index)))])

@@ -26,8 +26,9 @@ alerts-escalated = (znovu odesláno { $count ->
         [few] { $count }×
        *[other] { $count }×
     })
-button-open-alert = Otevřít č. { $id }
-button-acknowledge-alert = Potvrdit č. { $id }
+alerts-hint = „Otevřít N“ zobrazí celé upozornění č. N; „✓ N“ ho potvrdí.
+button-open-alert = Otevřít { $id }
+button-acknowledge-alert = ✓ { $id }
 button-alerts-back = Zpět na seznam
 
 ## Krátké názvy toho, co upozornění vyvolalo, pro seznam.
@@ -36,18 +37,22 @@ alert-kind-decline = pokles
 alert-kind-symptom = nežádoucí příznak
 alert-rule-previous = pokles celkového skóre od předchozího hodnocení
 alert-rule-baseline = pokles celkového skóre od výchozí hodnoty
-alert-rule-slope = strmý pokles za 90 dní
+alert-rule-slope = strmý pokles za { $days ->
+        [one] poslední den
+        [few] poslední { $days } dny
+       *[other] posledních { $days } dní
+    }
 alert-rule-item = pokles položky
 alert-rule-breathing = dýchání (položka 10)
 alert-rule-swallowing = polykání (položka 3)
 alert-symptom-headache = příznak: bolest hlavy
-alert-symptom-injection-site = příznak: komplikace v místě vpichu
-alert-symptom-meningism = příznak: meningeální dráždění
+alert-symptom-injection-site = příznak: bolest, otok, zarudnutí nebo prosakování v místě vpichu (možná komplikace)
+alert-symptom-meningism = příznak: ztuhlá šíje s horečkou nebo bolest očí ze světla (možné meningeální dráždění)
 alert-symptom-leg-weakness = příznak: nová slabost nebo necitlivost nohou
-alert-symptom-bladder = příznak: nová inkontinence moči
+alert-symptom-bladder = příznak: nová ztráta kontroly nad močovým měchýřem (možný nový neurologický deficit)
 alert-symptom-breathing = příznak: výrazně ztížené dýchání
 alert-symptom-fever = příznak: horečka nebo zimnice
 alert-symptom-neck-arm = příznak: bolest krku nebo paží, brnění
-alert-symptom-urination = příznak: cystitida
-alert-symptom-sweating = příznak: hyperhidróza
+alert-symptom-urination = příznak: pálení nebo časté močení (možná cystitida)
+alert-symptom-sweating = příznak: neobvykle silné pocení (možná hyperhidróza)
 alert-symptom-other = příznak: jiná nežádoucí událost

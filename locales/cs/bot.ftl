@@ -20,26 +20,27 @@ button-start = Začít hodnocení
 button-continue = Pokračovat v hodnocení
 
 question-header = <b>Otázka { $number } z 10 · { $name }</b>
-question-compare = Srovnávejte se stavem před začátkem ALS, ne s minulým hodnocením. Klepněte na odpověď, která nejlépe odpovídá.
+question-compare = Srovnávejte se stavem před začátkem ALS, ne s minulým hodnocením. Klepněte na číslo odpovědi, která nejlépe odpovídá.
 question-current = Zadaná odpověď: { $label }
 answer-label = { $score } · { $text }
+answer-button = { $score } · { $word }
 answer-chosen = { $label } ✓
 button-back = Zpět
 
-tube-header = <b>Před otázkou 5: vyživovací sonda</b>
-tube-question = Máte v současnosti vyživovací sondu (gastrostomii, PEG)?
-tube-question-proxy = Má člověk, o kterého pečujete, v současnosti vyživovací sondu (gastrostomii, PEG)?
-tube-yes = Ano, sonda je zavedena
-tube-no = Bez sondy
-tube-known-yes = Vyživovací sonda: ano. Pokud se to změnilo, klepněte na „Změnit odpověď o sondě“.
-tube-known-no = Vyživovací sonda: ne. Pokud se to změnilo, klepněte na „Změnit odpověď o sondě“.
-button-change-tube = Změnit odpověď o sondě
+tube-header = <b>Před otázkou 5: gastrostomie</b>
+tube-question = Máte v současnosti gastrostomii, tedy vyživovací sondu zavedenou přes břišní stěnu do žaludku (PEG nebo RIG)? Sonda zavedená nosem se nepočítá.
+tube-question-proxy = Má člověk, o kterého pečujete, v současnosti gastrostomii, tedy vyživovací sondu zavedenou přes břišní stěnu do žaludku (PEG nebo RIG)? Sonda zavedená nosem se nepočítá.
+tube-yes = Ano, gastrostomie
+tube-no = Bez gastrostomie
+tube-known-yes = Gastrostomie: ano. Pokud se to změnilo, klepněte na „Změnit gastrostomii“.
+tube-known-no = Gastrostomie: ne. Pokud se to změnilo, klepněte na „Změnit gastrostomii“.
+button-change-tube = Změnit gastrostomii
 
 review-header = <b>Zkontrolujte prosím odpovědi</b>
 review-line = { $number }. { $name }: { $label }
 review-total = <b>Celkem: { $total } ze 40</b>
-review-hint = Chcete-li odpověď změnit, klepněte na její číslo. Když je vše v pořádku, klepněte na Odeslat.
-button-edit = Změnit { $number }
+review-hint = Chcete-li odpověď změnit, klepněte níže na ✎ s číslem otázky. Když je vše v pořádku, klepněte na Odeslat.
+button-edit = ✎ { $number }
 button-submit = Odeslat
 
 submitted-title = <b>Děkujeme. Hodnocení je uloženo.</b>

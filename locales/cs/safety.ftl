@@ -10,26 +10,37 @@ symptoms-none = Žádný
 
 symptom-headache = Bolest hlavy
 symptom-headache-proxy = Bolest hlavy
+symptom-headache-short = Bolest hlavy
 symptom-injection-site = Bolest, otok, zarudnutí nebo vytékání tekutiny v místě vpichu v kříži
 symptom-injection-site-proxy = Bolest, otok, zarudnutí nebo vytékání tekutiny v místě vpichu v kříži
+symptom-injection-site-short = Místo vpichu
 symptom-meningism = Ztuhlá šíje s horečkou, nebo světlo bolí v očích
 symptom-meningism-proxy = Ztuhlá šíje s horečkou, nebo světlo bolí v očích
+symptom-meningism-short = Ztuhlá šíje, horečka
 symptom-leg-weakness = Nová slabost nebo necitlivost nohou
 symptom-leg-weakness-proxy = Nová slabost nebo necitlivost nohou
+symptom-leg-weakness-short = Slabé nohy
 symptom-bladder = Nová ztráta kontroly nad močovým měchýřem
 symptom-bladder-proxy = Nová ztráta kontroly nad močovým měchýřem
+symptom-bladder-short = Únik moči
 symptom-breathing = Dýchání je mnohem těžší než obvykle
 symptom-breathing-proxy = Dýchání je mnohem těžší než obvykle
+symptom-breathing-short = Těžší dýchání
 symptom-fever = Horečka nebo zimnice
 symptom-fever-proxy = Horečka nebo zimnice
+symptom-fever-short = Horečka, zimnice
 symptom-neck-arm = Bolest krku, nebo bolest či brnění vystřelující do paží
 symptom-neck-arm-proxy = Bolest krku, nebo bolest či brnění vystřelující do paží
+symptom-neck-arm-short = Bolest krku, paží
 symptom-urination = Pálení při močení nebo časté močení
 symptom-urination-proxy = Pálení při močení nebo časté močení
+symptom-urination-short = Potíže s močením
 symptom-sweating = Neobvykle silné pocení
 symptom-sweating-proxy = Neobvykle silné pocení
+symptom-sweating-short = Silné pocení
 symptom-other = Něco jiného
 symptom-other-proxy = Něco jiného
+symptom-other-short = Něco jiného
 
 symptom-other-prompt = Popište to prosím několika slovy (nejvýše { $max } { $max ->
         [one] znak
@@ -44,7 +55,7 @@ symptom-other-too-long = Text je příliš dlouhý. Zkraťte ho prosím nejvýš
 
 ## Závažnost podle protokolu: 1 mírný, 2 středně těžký, 3 těžký.
 
-severity-question = Jak silný je tento příznak?
+severity-question = Jak silný je tento příznak? Klepněte na slovo, které nejlépe odpovídá:
 severity-1 = Mírný
 severity-1-explanation = Je znát, ale neomezuje běžný denní život.
 severity-2 = Středně těžký
@@ -57,10 +68,12 @@ severity-3-explanation = Znemožňuje běžné denní činnosti, nebo je kvůli 
 symptoms-saved = Děkujeme. Vaše odpověď je uložena pro studijní tým.
 urgent-call-site =
     Zavolejte prosím hned teď do studijního centra: { $phone }.
-    Jde-li o naléhavý stav, volejte záchrannou službu na čísle 155 nebo 112.
+    Jde-li o naléhavý stav, volejte záchrannou službu: { $emergency }.
 urgent-call-site-no-phone =
     Obraťte se prosím hned teď na studijní centrum.
-    Jde-li o naléhavý stav, volejte záchrannou službu na čísle 155 nebo 112.
+    Jde-li o naléhavý stav, volejte záchrannou službu: { $emergency }.
+emergency-number-one = { $first }
+emergency-number-two = { $first } (nebo { $second })
 
 ## Upozornění pro studijní tým z pravidel poklesu. Kód doplní $subject (pseudonymní ID ve studii);
 ## data jsou ve tvaru RRRR-MM-DD. Položky mají hodnoty 4 (normální) až 0; celkové skóre 0–40.
@@ -142,8 +155,9 @@ decline-swallowing = { $subject }: polykání (položka 3) kleslo na { $limit } 
 symptoms-header = <b>Nové příznaky</b>
 symptoms-hint = Klepněte na každý příznak, který se objevil, a pak na Hotovo. Pokud nic nového není, klepněte na Žádný.
 symptoms-hint-standalone = Klepněte na každý příznak, který se objevil, a uveďte, jak je silný; pak klepněte na Hotovo.
-severity-line = { $level } · { $name }: { $explanation }
-severity-button = { $level } · { $name }
+severity-line = <b>{ $name }</b>: { $explanation }
+severity-button = { $name }
+symptom-line = <b>{ $short }</b>: { $text }
 symptom-with-severity = { $name } ({ $severity })
 button-remove-symptom = Odebrat tento příznak
 button-symptoms-done = Hotovo
@@ -156,11 +170,11 @@ symptoms-open-assessment = Příznaky lze nahlásit i na konci rozpracovaného h
 ## Upozornění pro tým na nahlášené příznaky. Argumenty: $subject, $date (RRRR-MM-DD),
 ## $severity (1-3); „něco jiného“ má navíc $text (slova respondenta, zobrazená escapovaně).
 
-alert-severity = { $severity ->
-        [1] mírné
-        [2] středně silné
-       *[3] silné
-    }
+alert-severity = závažnost { $severity } ({ $severity ->
+        [1] mírná
+        [2] středně těžká
+       *[3] těžká
+    })
 symptom-alert-headache = { $subject }: bolest hlavy nahlášena { $date }, { alert-severity }.
 symptom-alert-injection-site = { $subject }: bolest, otok, zarudnutí nebo prosakování v místě vpichu nahlášeno { $date }, { alert-severity } (komplikace v místě aplikace).
 symptom-alert-meningism = { $subject }: ztuhlá šíje s horečkou nebo bolest očí ze světla nahlášeny { $date }, { alert-severity } (možný meningeální syndrom).

@@ -25,8 +25,9 @@ alerts-escalated = (sent again { $count ->
         [one] once
        *[other] { $count } times
     })
+alerts-hint = "Open #N" shows alert #N in full; "✓ #N" acknowledges it.
 button-open-alert = Open #{ $id }
-button-acknowledge-alert = Acknowledge #{ $id }
+button-acknowledge-alert = ✓ #{ $id }
 button-alerts-back = Back to the list
 
 ## Short names of what raised an alert, for the list.
@@ -35,18 +36,21 @@ alert-kind-decline = decline
 alert-kind-symptom = adverse symptom
 alert-rule-previous = total fell since the previous submission
 alert-rule-baseline = total fell since baseline
-alert-rule-slope = steep decline over 90 days
+alert-rule-slope = steep decline over the last { $days ->
+        [one] day
+       *[other] { $days } days
+    }
 alert-rule-item = an item fell
 alert-rule-breathing = breathing (item 10)
 alert-rule-swallowing = swallowing (item 3)
 alert-symptom-headache = symptom: headache
-alert-symptom-injection-site = symptom: injection-site complication
-alert-symptom-meningism = symptom: meningism
+alert-symptom-injection-site = symptom: pain, swelling, redness or leaking at the injection site (possible complication)
+alert-symptom-meningism = symptom: stiff neck with fever, or light hurting the eyes (possible meningism)
 alert-symptom-leg-weakness = symptom: new leg weakness or numbness
-alert-symptom-bladder = symptom: new urinary incontinence
+alert-symptom-bladder = symptom: new loss of bladder control (possible new neurological deficit)
 alert-symptom-breathing = symptom: breathing much harder
 alert-symptom-fever = symptom: fever or chills
 alert-symptom-neck-arm = symptom: neck or arm pain, tingling
-alert-symptom-urination = symptom: cystitis
-alert-symptom-sweating = symptom: hyperhidrosis
+alert-symptom-urination = symptom: burning or frequent urination (possible cystitis)
+alert-symptom-sweating = symptom: unusual heavy sweating (possible hyperhidrosis)
 alert-symptom-other = symptom: other adverse event

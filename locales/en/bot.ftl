@@ -20,26 +20,27 @@ button-start = Start the assessment
 button-continue = Continue the assessment
 
 question-header = <b>Question { $number } of 10 · { $name }</b>
-question-compare = Compare with how things were before ALS began, not with the last time. Tap the answer that fits best.
+question-compare = Compare with how things were before ALS began, not with the last time. Tap the number of the answer that fits best.
 question-current = Answer given: { $label }
 answer-label = { $score } · { $text }
+answer-button = { $score } · { $word }
 answer-chosen = { $label } ✓
 button-back = Back
 
-tube-header = <b>Before question 5: feeding tube</b>
-tube-question = Do you have a feeding tube (gastrostomy, PEG) at present?
-tube-question-proxy = Does the person you care for have a feeding tube (gastrostomy, PEG) at present?
-tube-yes = Yes, there is a feeding tube
-tube-no = No feeding tube
-tube-known-yes = Feeding tube: yes. If this has changed, tap "Change feeding tube answer".
-tube-known-no = Feeding tube: no. If this has changed, tap "Change feeding tube answer".
-button-change-tube = Change feeding tube answer
+tube-header = <b>Before question 5: gastrostomy</b>
+tube-question = Do you have a gastrostomy at present: a feeding tube through the belly into the stomach (PEG or RIG)? A tube through the nose does not count.
+tube-question-proxy = Does the person you care for have a gastrostomy at present: a feeding tube through the belly into the stomach (PEG or RIG)? A tube through the nose does not count.
+tube-yes = Yes, gastrostomy
+tube-no = No gastrostomy
+tube-known-yes = Gastrostomy: yes. If this has changed, tap "Change gastrostomy".
+tube-known-no = Gastrostomy: no. If this has changed, tap "Change gastrostomy".
+button-change-tube = Change gastrostomy
 
 review-header = <b>Please check the answers</b>
 review-line = { $number }. { $name }: { $label }
 review-total = <b>Total: { $total } of 40</b>
-review-hint = To change an answer, tap its number. When everything is right, tap Submit.
-button-edit = Change { $number }
+review-hint = To change an answer, tap ✎ and its question number below. When everything is right, tap Submit.
+button-edit = ✎ { $number }
 button-submit = Submit
 
 submitted-title = <b>Thank you. The assessment is saved.</b>

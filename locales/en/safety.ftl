@@ -10,26 +10,37 @@ symptoms-none = None
 
 symptom-headache = Headache
 symptom-headache-proxy = Headache
+symptom-headache-short = Headache
 symptom-injection-site = Pain, swelling, redness or leaking at the injection site in your lower back
 symptom-injection-site-proxy = Pain, swelling, redness or leaking at the injection site in their lower back
+symptom-injection-site-short = Injection site
 symptom-meningism = Stiff neck with fever, or light hurting your eyes
 symptom-meningism-proxy = Stiff neck with fever, or light hurting their eyes
+symptom-meningism-short = Stiff neck, fever
 symptom-leg-weakness = New weakness or numbness of your legs
 symptom-leg-weakness-proxy = New weakness or numbness of their legs
+symptom-leg-weakness-short = Weak or numb legs
 symptom-bladder = New loss of bladder control
 symptom-bladder-proxy = New loss of bladder control
+symptom-bladder-short = Bladder control
 symptom-breathing = Breathing much harder than usual
 symptom-breathing-proxy = Breathing much harder than usual
+symptom-breathing-short = Harder breathing
 symptom-fever = Fever or chills
 symptom-fever-proxy = Fever or chills
+symptom-fever-short = Fever or chills
 symptom-neck-arm = Neck pain, or pain or tingling down your arms
 symptom-neck-arm-proxy = Neck pain, or pain or tingling down their arms
+symptom-neck-arm-short = Neck or arm pain
 symptom-urination = Burning or frequent urination
 symptom-urination-proxy = Burning or frequent urination
+symptom-urination-short = Urination trouble
 symptom-sweating = Unusual heavy sweating
 symptom-sweating-proxy = Unusual heavy sweating
+symptom-sweating-short = Heavy sweating
 symptom-other = Something else
 symptom-other-proxy = Something else
+symptom-other-short = Something else
 
 symptom-other-prompt = Please describe it in a few words (at most { $max ->
         [one] 1 character
@@ -42,7 +53,7 @@ symptom-other-too-long = This is too long. Please shorten it to at most { $max -
 
 ## Severity, as the protocol grades it: 1 mild, 2 moderate, 3 severe.
 
-severity-question = How strong is this symptom?
+severity-question = How strong is this symptom? Tap the word that fits best:
 severity-1 = Mild
 severity-1-explanation = Noticeable, but it does not get in the way of daily life.
 severity-2 = Moderate
@@ -55,10 +66,12 @@ severity-3-explanation = It prevents daily activities, or help is needed because
 symptoms-saved = Thank you. Your answer is saved for the study team.
 urgent-call-site =
     Please call the study site now: { $phone }.
-    If it is an emergency, call the emergency services on 112.
+    If it is an emergency, call the emergency services: { $emergency }.
 urgent-call-site-no-phone =
     Please contact the study site now.
-    If it is an emergency, call the emergency services on 112.
+    If it is an emergency, call the emergency services: { $emergency }.
+emergency-number-one = { $first }
+emergency-number-two = { $first } (or { $second })
 
 ## Staff alerts from the decline rules. The code adds $subject (the pseudonymous study ID);
 ## dates are YYYY-MM-DD. Scores run 4 (normal) down to 0; totals run 0-40.
@@ -131,8 +144,9 @@ decline-swallowing = { $subject }: swallowing (item 3) fell to { $limit } or les
 symptoms-header = <b>New symptoms</b>
 symptoms-hint = Tap each symptom that applies, then Done. If there is nothing new, tap None.
 symptoms-hint-standalone = Tap each symptom that applies and say how strong it is, then tap Done.
-severity-line = { $level } · { $name }: { $explanation }
-severity-button = { $level } · { $name }
+severity-line = <b>{ $name }</b>: { $explanation }
+severity-button = { $name }
+symptom-line = <b>{ $short }</b>: { $text }
 symptom-with-severity = { $name } ({ $severity })
 button-remove-symptom = Remove this symptom
 button-symptoms-done = Done
@@ -145,11 +159,11 @@ symptoms-open-assessment = Symptoms can also be reported at the end of the asses
 ## Staff alerts for reported symptoms. Arguments: $subject, $date (YYYY-MM-DD), $severity (1-3);
 ## "something else" also has $text (the respondent's words, shown escaped).
 
-alert-severity = { $severity ->
+alert-severity = severity { $severity } ({ $severity ->
         [1] mild
         [2] moderate
        *[3] severe
-    }
+    })
 symptom-alert-headache = { $subject }: headache reported on { $date }, { alert-severity }.
 symptom-alert-injection-site = { $subject }: pain, swelling, redness or leaking at the injection site reported on { $date }, { alert-severity } (injection-site complication).
 symptom-alert-meningism = { $subject }: stiff neck with fever, or light hurting the eyes, reported on { $date }, { alert-severity } (possible meningism).
