@@ -1,9 +1,10 @@
 """Settings: the environment (pydantic-settings, prefix ALSFRS_) and the study file (TOML).
 
 Environment: ALSFRS_BOT_TOKEN, ALSFRS_API_BASE_URL, ALSFRS_DB_PATH, ALSFRS_STUDY_FILE,
-ALSFRS_LOG_LEVEL; for local mode ALSFRS_LOCAL_PORT, ALSFRS_LOCAL_DB_PATH. The study file holds
-what a clinician or study manager decides: the study's name, the site phone, code lifetime, time
-zone. A default for NCT03828123 ships with the code.
+ALSFRS_LOG_LEVEL, ALSFRS_LOG_FILE, ALSFRS_BACKUP_DIR/_KEEP/_DAILY; for local mode
+ALSFRS_LOCAL_PORT, ALSFRS_LOCAL_DB_PATH. The study file holds what a clinician or study manager
+decides: the study's name, the site phone, code lifetime, time zone. A default for NCT03828123
+ships with the code.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.domain.safety import DeclineRules
@@ -138,6 +147,13 @@ class Settings(BaseSettings):
     # Local mode (no token): the page and the local Bot API on 127.0.0.1, and the demo database.
     local_port: Annotated[int, Field(ge=0, le=65535)] = 8080
     local_db_path: Path = Path("data/local-demo.sqlite3")
+    # Operations: a log file (created 0600; stderr when unset) and backups. With
+    # ALSFRS_BACKUP_DAILY the running bot copies the database into ALSFRS_BACKUP_DIR once a day;
+    # `alsfrs-bot backup` and the bot keep the newest ALSFRS_BACKUP_KEEP copies.
+    log_file: Path | None = None
+    backup_dir: Path | None = None
+    backup_keep: Annotated[int, Field(ge=1, le=1000)] = 14
+    backup_daily: bool = False
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -151,6 +167,13 @@ class Settings(BaseSettings):
             bot_id, _, secret = value.get_secret_value().partition(":")
             if not bot_id.isdigit() or len(secret) < 20:
                 raise ValueError("does not look like a Telegram bot token (digits:secret)")
+        return value
+
+    @field_validator("backup_daily")
+    @classmethod
+    def _daily_backup_needs_a_place(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("backup_dir") is None:
+            raise ValueError("needs ALSFRS_BACKUP_DIR, the folder for the copies")
         return value
 
     @field_validator("api_base_url")
