@@ -12,7 +12,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import Application
 
-from bot import outbox
+from bot import maintenance, outbox
 from bot.ratelimit import PacedRateLimiter
 from bot.settings import Settings, StudySettings
 from bot.updates import PerChatUpdateProcessor
@@ -56,6 +56,7 @@ def build_application(
         await register_commands(application)
         await staff.refresh_staff_menus(application.bot, application.bot_data.services)
         await outbox.start(application)  # alerts, reminders, the missed digest
+        maintenance.start(application, settings)  # the daily backup, when configured
         log.info("bot @%s ready", application.bot.username)
 
     async def post_stop(application: AppType) -> None:

@@ -12,7 +12,6 @@ A problem is one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -140,12 +139,3 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"alsfrs-bot: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
         return EXIT_PROBLEM
-
-
-async def backup_now(settings: Settings) -> backups.BackupInfo | None:
-    """One backup as the running bot makes it (in a thread); None when none is configured."""
-    if settings.backup_dir is None:
-        return None
-    return await asyncio.to_thread(
-        backups.backup, settings.db_path, settings.backup_dir, keep=settings.backup_keep
-    )

@@ -147,11 +147,15 @@ def backup(db_path: Path, folder: Path, *, keep: int, now: datetime | None = Non
     name it by UTC time and delete all but the newest `keep` backups there."""
     if keep < 1:
         raise ValueError("keep at least one backup")
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    final = folder / backup_name(now or datetime.now(UTC))
-    if final.exists():
-        raise BackupError(f"{final} exists already; try again in a second")
     source = _open_source(db_path)
+    final = folder / backup_name(now or datetime.now(UTC))
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if final.exists():
+            raise BackupError(f"{final} exists already; try again in a second")
+    except BaseException:
+        source.close()
+        raise
     temp = _private_temp(folder, final.stem)
     old_umask = os.umask(0o077)
     try:
