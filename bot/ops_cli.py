@@ -5,6 +5,8 @@ the CLI shares for what it writes (private output files, readable times).
     alsfrs-bot restore FILE --verify   check a backup: integrity, schema version, counts
     alsfrs-bot restore FILE [--to P]   check it, then copy it to P (ALSFRS_DB_PATH), never over
                                        an existing database
+    alsfrs-bot health                  exit 0 when the database answers at this program's
+                                       schema version, 1 otherwise (container/systemd checks)
 
 A problem is one line on stderr and exit code 2, never a traceback.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -22,11 +25,19 @@ from typing import Any, Final
 
 from bot.settings import Settings
 from storage import backup as backups
-from storage.db import StorageError
+from storage.db import StorageError, migrations
 
-__all__ = ["COMMANDS", "OutputError", "add_parsers", "run", "when", "write_private"]
+__all__ = [
+    "COMMANDS",
+    "OutputError",
+    "add_parsers",
+    "health",
+    "run",
+    "when",
+    "write_private",
+]
 
-COMMANDS: Final = frozenset({"backup", "restore"})
+COMMANDS: Final = frozenset({"backup", "restore", "health"})
 EXIT_PROBLEM: Final = 2
 
 
@@ -86,6 +97,27 @@ def add_parsers(sub: Any) -> None:
     back.add_argument("--verify", action="store_true", help="only check the backup")
     back.add_argument("--to", type=Path, default=None, help="where (default: ALSFRS_DB_PATH)")
     back.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_parser("health", help="exit 0 when the database answers (for health checks)")
+
+
+def health(settings: Settings) -> tuple[bool, str]:
+    """Whether the study database answers, read-only (never creates a file)."""
+    path = settings.db_path
+    if not path.is_file():
+        return False, f"no database at ALSFRS_DB_PATH ({path})"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT COUNT(*) FROM participants").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return False, f"ALSFRS_DB_PATH ({path}) does not answer: {exc}"
+    known = len(migrations())
+    if version != known:
+        return False, f"database schema {version}, this program expects {known}"
+    return True, f"database answers (schema {version})"
 
 
 def _show(info: backups.BackupInfo, args: argparse.Namespace, headline: str) -> None:
@@ -109,6 +141,10 @@ def _show(info: backups.BackupInfo, args: argparse.Namespace, headline: str) -> 
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "health":
+        ok, detail = health(settings)
+        print(f"{'healthy' if ok else 'unhealthy'}: {detail}")
+        return 0 if ok else 1
     try:
         if args.command == "backup":
             folder = args.folder or settings.backup_dir

@@ -180,3 +180,18 @@ async def test_the_audit_trail_cannot_be_replaced(tmp_path: Path) -> None:
         )
     finally:
         conn.close()
+
+
+async def test_health_says_whether_the_database_answers(
+    tmp_path: Path, damaged: dict[str, Path]
+) -> None:
+    db_path = tmp_path / "db.sqlite3"
+    result, _ = run_cli(base_env(db_path), "health")
+    assert (result.returncode, result.stdout.split(":")[0]) == (1, "unhealthy")
+    assert not db_path.exists()  # a health check never creates the database
+    await make_db(db_path, participants=1)
+    result, _ = run_cli(base_env(db_path), "health")
+    assert (result.returncode, result.stdout.split(":")[0]) == (0, "healthy")
+    result, _ = run_cli(base_env(damaged["text"]), "health")
+    assert result.returncode == 1
+    assert "ALSFRS_DB_PATH" in result.stdout
