@@ -36,6 +36,7 @@ __all__ = ["main"]
 
 log = logging.getLogger("alsfrs_bot")
 EXIT_CONFIG = 2
+EXIT_TELEGRAM_UNREACHABLE = 75
 LOCAL_BOT_USERNAME = "alsfrs_local_bot"
 
 
@@ -480,7 +481,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StorageError, sqlite3.DatabaseError) as exc:
         _fail(f"ALSFRS_DB_PATH ({_db_path_hint()}): {exc}")
     except (NetworkError, TimedOut) as exc:
-        _fail(f"cannot reach Telegram ({exc}); check the network and ALSFRS_API_BASE_URL")
+        # Temporary (EX_TEMPFAIL): systemd and Docker start the bot again, unlike exit 2.
+        print(
+            f"alsfrs-bot: cannot reach Telegram ({exc}); check the network and ALSFRS_API_BASE_URL",
+            file=sys.stderr,
+        )
+        return EXIT_TELEGRAM_UNREACHABLE
     except InvalidToken:
         _fail("ALSFRS_BOT_TOKEN: Telegram does not accept this token")
     except KeyboardInterrupt:

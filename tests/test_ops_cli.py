@@ -106,7 +106,7 @@ def test_telegram_unreachable_is_one_line(tmp_path: Path) -> None:
     }
     for args in (("enroll", "S001"), ("run",)):
         result, _ = run_cli(env, *args)
-        assert result.returncode == 2, result.stderr
+        assert result.returncode == 75, result.stderr  # temporary: a service manager retries
         assert "Traceback" not in result.stderr
         assert "cannot reach Telegram" in result.stderr.splitlines()[-1]
 
