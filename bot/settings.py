@@ -154,6 +154,8 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_keep: Annotated[int, Field(ge=1, le=1000)] = 14
     backup_daily: bool = False
+    # GET /healthz and /metrics of the running bot on HOST:PORT (bot/health.py); off when unset.
+    health_listen: str | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -174,6 +176,16 @@ class Settings(BaseSettings):
     def _daily_backup_needs_a_place(cls, value: bool, info: ValidationInfo) -> bool:
         if value and info.data.get("backup_dir") is None:
             raise ValueError("needs ALSFRS_BACKUP_DIR, the folder for the copies")
+        return value
+
+    @field_validator("health_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError("expected HOST:PORT, e.g. 127.0.0.1:9464")
         return value
 
     @field_validator("api_base_url")
