@@ -386,7 +386,12 @@ def _run(settings: Settings, study: StudySettings) -> int:
 
         return run_local(settings, study)
     application = build_application(settings, study)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if settings.webhook_url:
+        from bot.webhook import run_options
+
+        application.run_webhook(**run_options(settings))
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
 

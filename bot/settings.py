@@ -9,6 +9,7 @@ ships with the code.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import timedelta
 from importlib import resources
@@ -156,6 +157,10 @@ class Settings(BaseSettings):
     backup_daily: bool = False
     # GET /healthz and /metrics of the running bot on HOST:PORT (bot/health.py); off when unset.
     health_listen: str | None = None
+    # Webhook mode (bot/webhook.py) when ALSFRS_WEBHOOK_URL is set; polling otherwise.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: SecretStr | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -178,7 +183,28 @@ class Settings(BaseSettings):
             raise ValueError("needs ALSFRS_BACKUP_DIR, the folder for the copies")
         return value
 
-    @field_validator("health_listen")
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _empty_url_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("Telegram calls webhooks over HTTPS only: https://...")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()
+        ):
+            raise ValueError("16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("health_listen", "webhook_listen")
     @classmethod
     def _host_port(cls, value: str | None) -> str | None:
         if value in (None, ""):
