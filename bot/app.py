@@ -12,7 +12,8 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import Application
 
-from bot import outbox
+from bot import maintenance, outbox
+from bot.health import HealthServer, parse_listen
 from bot.ratelimit import PacedRateLimiter
 from bot.settings import Settings, StudySettings
 from bot.updates import PerChatUpdateProcessor
@@ -50,12 +51,17 @@ def build_application(
     if not secret:
         raise ValueError("a bot token is needed to build the application")
 
+    monitors: list[HealthServer] = []  # /healthz and /metrics, when ALSFRS_HEALTH_LISTEN is set
+
     async def post_init(application: AppType) -> None:
         db = await Database.open(settings.db_path)
         application.bot_data.services = Services(db=db, settings=settings, study=study, clock=clock)
         await register_commands(application)
         await staff.refresh_staff_menus(application.bot, application.bot_data.services)
         await outbox.start(application)  # alerts, reminders, the missed digest
+        maintenance.start(application, settings)  # the daily backup, when configured
+        for monitor in monitors:
+            await monitor.start(*parse_listen(settings.health_listen or ""))
         log.info("bot @%s ready", application.bot.username)
 
     async def post_stop(application: AppType) -> None:
@@ -63,6 +69,8 @@ def build_application(
         await outbox.stop(application)
 
     async def post_shutdown(application: AppType) -> None:
+        for monitor in monitors:
+            await monitor.stop()
         await outbox.stop(application)
         services = application.bot_data.services
         if services is not None:
@@ -85,6 +93,9 @@ def build_application(
     )
     application: AppType = builder.build()
     handlers.register(application)
+    if settings.health_listen:
+        monitors.append(HealthServer(application))
+        monitors[0].register()
     return application
 
 

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import logging
-import os
+import sqlite3
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -21,20 +21,22 @@ from typing import NoReturn
 
 from pydantic import ValidationError
 from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot import schedule_cli
+from bot import logs, ops_cli, schedule_cli
 from bot.settings import Settings, StudySettings, load_study, problems_for_telegram
 from conversations.context import Services
 from conversations.flows import enrollment
 from conversations.flows.enrollment import DuplicateSubject
 from storage import assessments, audit
-from storage.db import Database, StorageError, Tx
+from storage.db import Database, DatabaseDamaged, StorageError, Tx
 from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role, Submission, iso
 
 __all__ = ["main"]
 
 log = logging.getLogger("alsfrs_bot")
 EXIT_CONFIG = 2
+EXIT_TELEGRAM_UNREACHABLE = 75
 LOCAL_BOT_USERNAME = "alsfrs_local_bot"
 
 
@@ -75,6 +77,8 @@ def _study(settings: Settings) -> StudySettings:
 async def _open_db(settings: Settings) -> Database:
     try:
         return await Database.open(settings.db_path)
+    except DatabaseDamaged as exc:
+        raise ConfigError(f"ALSFRS_DB_PATH ({settings.db_path}): {exc}; restore a backup") from None
     except StorageError as exc:
         raise ConfigError(f"ALSFRS_DB_PATH ({settings.db_path}): {exc}") from None
     except OSError as exc:
@@ -183,10 +187,11 @@ async def _participants(settings: Settings, study: StudySettings, args: argparse
         print(json.dumps(out))
     else:
         for row in rows:
-            last = iso(row.last_at) if row.last_at else "-"
+            total = "-" if row.last_total is None else row.last_total
+            previous = "-" if row.previous_total is None else row.previous_total
             print(
-                f"{row.subject}\t{row.status.value}\tlast {last}\ttotal {row.last_total}"
-                f"\tprevious {row.previous_total}\topen alerts {row.open_alerts}"
+                f"{row.subject}\t{row.status.value}\tlast {ops_cli.when(row.last_at)}"
+                f"\ttotal {total}\tprevious {previous}\topen alerts {row.open_alerts}"
             )
     return 0
 
@@ -342,11 +347,11 @@ def _write_output(path: Path | None, text: str) -> None:
     if path is None:
         sys.stdout.write(text)
         return
-    # Exports hold health data: readable by their owner only.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
+    # Exports hold health data: readable by their owner only, never through a symlink.
+    try:
+        ops_cli.write_private(path, text)
+    except ops_cli.OutputError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _run(settings: Settings, study: StudySettings) -> int:
@@ -359,7 +364,12 @@ def _run(settings: Settings, study: StudySettings) -> int:
     for problem in problems_for_telegram(study):
         raise ConfigError(problem)
     application = build_application(settings, study)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if settings.webhook_url:
+        from bot.webhook import run_options
+
+        application.run_webhook(**run_options(settings))
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
 
@@ -399,25 +409,25 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export submitted assessments")
     export.add_argument("--format", choices=("csv",), default="csv")
     export.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
+    ops_cli.add_parsers(sub)
     return parser
+
+
+def _db_path_hint() -> str:
+    try:
+        return str(Settings().db_path)
+    except ValidationError:
+        return "?"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings()
-        logging.basicConfig(
-            level=settings.log_level,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-        # httpx logs every request URL, and the URL holds the bot token; python-telegram-bot at
-        # DEBUG logs the token, every request (answers, symptom descriptions) and every update
-        # (people's names). Neither goes below these levels, whatever ALSFRS_LOG_LEVEL says.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        logging.getLogger("httpcore").setLevel(logging.WARNING)
-        logging.getLogger("telegram").setLevel(logging.INFO)
-        # The JobQueue's scheduler logs every run of every job (the reminder poll: every 5 s).
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # Which libraries may log at which level, whatever ALSFRS_LOG_LEVEL says: bot/logs.py.
+        logs.configure(settings.log_level, settings.log_file)
+        if args.command in ops_cli.COMMANDS:
+            return ops_cli.run(settings, args)
         study = _study(settings)
         if args.command == "run":
             return _run(settings, study)
@@ -451,6 +461,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     except ConfigError as exc:
         _fail(str(exc))
+    except (StorageError, sqlite3.DatabaseError) as exc:
+        _fail(f"ALSFRS_DB_PATH ({_db_path_hint()}): {exc}")
+    except (NetworkError, TimedOut) as exc:
+        # Temporary (EX_TEMPFAIL): systemd and Docker start the bot again, unlike exit 2.
+        print(
+            f"alsfrs-bot: cannot reach Telegram ({exc}); check the network and ALSFRS_API_BASE_URL",
+            file=sys.stderr,
+        )
+        return EXIT_TELEGRAM_UNREACHABLE
+    except InvalidToken:
+        _fail("ALSFRS_BOT_TOKEN: Telegram does not accept this token")
     except KeyboardInterrupt:
         return 130
     return 1

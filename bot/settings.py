@@ -1,9 +1,10 @@
 """Settings: the environment (pydantic-settings, prefix ALSFRS_) and the study file (TOML).
 
 Environment: ALSFRS_BOT_TOKEN, ALSFRS_API_BASE_URL, ALSFRS_DB_PATH, ALSFRS_STUDY_FILE,
-ALSFRS_LOG_LEVEL; for local mode ALSFRS_LOCAL_PORT, ALSFRS_LOCAL_DB_PATH. The study file holds
-what a clinician or study manager decides: the study's name, the site phone, code lifetime, time
-zone. A default for NCT03828123 ships with the code.
+ALSFRS_LOG_LEVEL, ALSFRS_LOG_FILE, ALSFRS_BACKUP_DIR/_KEEP/_DAILY; for local mode
+ALSFRS_LOCAL_PORT, ALSFRS_LOCAL_DB_PATH. The study file holds what a clinician or study manager
+decides: the study's name, the site phone, code lifetime, time zone. A default for NCT03828123
+ships with the code.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from pathlib import Path
 from typing import Annotated, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.domain.safety import DeclineRules
@@ -180,6 +189,19 @@ class Settings(BaseSettings):
     # Local mode (no token): the page and the local Bot API on 127.0.0.1, and the demo database.
     local_port: Annotated[int, Field(ge=0, le=65535)] = 8080
     local_db_path: Path = Path("data/local-demo.sqlite3")
+    # Operations: a log file (created 0600; stderr when unset) and backups. With
+    # ALSFRS_BACKUP_DAILY the running bot copies the database into ALSFRS_BACKUP_DIR once a day;
+    # `alsfrs-bot backup` and the bot keep the newest ALSFRS_BACKUP_KEEP copies.
+    log_file: Path | None = None
+    backup_dir: Path | None = None
+    backup_keep: Annotated[int, Field(ge=1, le=1000)] = 14
+    backup_daily: bool = False
+    # GET /healthz and /metrics of the running bot on HOST:PORT (bot/health.py); off when unset.
+    health_listen: str | None = None
+    # Webhook mode (bot/webhook.py) when ALSFRS_WEBHOOK_URL is set; polling otherwise.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: SecretStr | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -193,6 +215,44 @@ class Settings(BaseSettings):
             bot_id, _, secret = value.get_secret_value().partition(":")
             if not bot_id.isdigit() or len(secret) < 20:
                 raise ValueError("does not look like a Telegram bot token (digits:secret)")
+        return value
+
+    @field_validator("backup_daily")
+    @classmethod
+    def _daily_backup_needs_a_place(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("backup_dir") is None:
+            raise ValueError("needs ALSFRS_BACKUP_DIR, the folder for the copies")
+        return value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _empty_url_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("Telegram calls webhooks over HTTPS only: https://...")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()
+        ):
+            raise ValueError("16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("health_listen", "webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError("expected HOST:PORT, e.g. 127.0.0.1:9464")
         return value
 
     @field_validator("api_base_url")

@@ -11,7 +11,7 @@ import os
 import signal
 from collections.abc import Sequence
 
-from localapi.server import LocalBotApi
+from localapi.server import LocalBotApi, is_loopback
 
 __all__ = ["main", "serve"]
 
@@ -56,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.token:
         _parser().error("--token (or LOCALAPI_TOKEN) is required")
+    if not is_loopback(args.host):
+        _parser().error(f"--host {args.host}: serve a loopback address only (127.0.0.1, ::1)")
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

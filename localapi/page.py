@@ -52,20 +52,41 @@ def _host_name(value: str) -> str:
 
 
 def local_only(bound_host: str) -> Middleware:
-    """Middleware guarding the page and ``/sim/`` (the Bot API paths are left as they are)."""
+    """Middleware guarding every path, the Bot API's included: its token is a public constant
+    in local mode, so the token alone keeps no web page out.
+
+    Everywhere: the Host must name this computer (DNS rebinding), and a request carrying another
+    site's Origin, or that the browser marks as sent from another site (Sec-Fetch-Site), is
+    refused. The page and ``/sim/``: a POST must be JSON. The Bot API (``/bot…``): POST only,
+    parameters in the body, never in a query string (an image tag or a link can send neither).
+    """
     allowed = set(_LOCAL_NAMES) | {bound_host}
 
     @web.middleware
     async def guard(request: web.Request, handler: _Handler) -> web.StreamResponse:
-        path = request.path
-        if path.startswith(("/bot", "/file/bot")):
-            return await handler(request)
         host = request.headers.get("Host", "")
         if _host_name(host) not in allowed:
             return web.json_response({"ok": False, "error": "unknown host"}, status=403)
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"http://{host}":
             return web.json_response({"ok": False, "error": "cross-site request"}, status=403)
+        if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            return web.json_response({"ok": False, "error": "cross-site request"}, status=403)
+        path = request.path
+        if path.startswith("/file/bot"):
+            return await handler(request)
+        if path.startswith("/bot"):
+            if request.method != "POST":
+                return web.json_response(
+                    {"ok": False, "error_code": 405, "description": "Method Not Allowed: POST"},
+                    status=405,
+                )
+            if request.query_string:
+                return web.json_response(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: query string"},
+                    status=400,
+                )
+            return await handler(request)
         if (
             request.method == "POST"
             and request.body_exists

@@ -5,6 +5,7 @@ simulation (users, groups, replay) to in-process tests."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
 from collections import Counter, deque
@@ -24,7 +25,7 @@ from localapi.sim import SimChat, SimUser, World
 from localapi.validation import Params, RateLimiter, read_params
 from localapi.webview import PageConfig
 
-__all__ = ["LocalBotApi"]
+__all__ = ["LocalBotApi", "is_loopback"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,6 +38,16 @@ class _Failure:
     description: str
     retry_after: int | None
     remaining: int
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` serves this computer only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _bot_id_from_token(token: str) -> int:
@@ -63,6 +74,11 @@ class LocalBotApi:
         strict_html: bool = True,
         callback_timeout: float = 15.0,
     ) -> None:
+        if not is_loopback(host):
+            raise ValueError(
+                f"the local Bot API serves this computer only: {host!r} is not a loopback "
+                "address (use 127.0.0.1, ::1 or localhost)"
+            )
         self._token = token
         self._host = host
         self._requested_port = port

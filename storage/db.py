@@ -10,6 +10,7 @@ one fsync for many concurrent writers, and no caller hears "done" before its dat
 Reads run on a separate connection and see only committed data.
 
     StorageError
+     ├── DatabaseDamaged
      ├── DatabaseTooNew
      └── MigrationFailed
 """
@@ -32,6 +33,7 @@ import aiosqlite
 
 __all__ = [
     "Database",
+    "DatabaseDamaged",
     "DatabaseTooNew",
     "MigrationFailed",
     "Row",
@@ -53,6 +55,10 @@ class StorageError(Exception):
 
 class DatabaseTooNew(StorageError):
     """The database was written by a newer version of this program."""
+
+
+class DatabaseDamaged(StorageError):
+    """The file is not an SQLite database, or it is damaged (truncated, malformed)."""
 
 
 class MigrationFailed(StorageError):
@@ -116,13 +122,48 @@ class _Job(Generic[T]):
 
 
 async def _connect(path: str, *, read_only: bool = False) -> aiosqlite.Connection:
+    """A connection with our PRAGMAs. If any of them fails (not a database, damaged file) the
+    connection and its thread are closed before the error goes up: a leaked aiosqlite thread
+    is not a daemon and would keep the process alive forever."""
     target = f"file:{path}?mode=ro" if read_only else path
     conn = await aiosqlite.connect(target, isolation_level=None, uri=read_only)
-    conn.row_factory = sqlite3.Row
-    await conn.execute("PRAGMA busy_timeout = 5000")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = FULL")
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await conn.close()
+        raise
     return conn
+
+
+async def _check_size(conn: aiosqlite.Connection, path: Path) -> None:
+    """A file cut short (a copy interrupted, a full disk) reads as fine until a missing page is
+    needed; the header says how long the file should be, so compare once at open."""
+    if str(path) == ":memory:":
+        return
+    row = await (await conn.execute("PRAGMA page_size")).fetchone()
+    problem = _header_problem(path, int(row[0]) if row else 0)
+    if problem is not None:
+        raise DatabaseDamaged(f"{path} {problem}")
+
+
+def _header_problem(path: Path, page_size: int) -> str | None:
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) == 0:
+        return None  # a new, empty file
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return "is not an SQLite database"
+    # The size in the header counts only when "version-valid-for" matches the change counter.
+    valid = header[92:96] == header[24:28]
+    expected = int.from_bytes(header[28:32], "big") * page_size if valid else 0
+    size = path.stat().st_size
+    if size < expected:
+        return f"is shorter than its header says ({size} of {expected} bytes): it is truncated"
+    return None
 
 
 class Database:
@@ -147,15 +188,21 @@ class Database:
             fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
             os.close(fd)
             os.chmod(path, 0o600)
-        writer = await _connect(str(path))
+        writer: aiosqlite.Connection | None = None
         try:
+            writer = await _connect(str(path))
+            await _check_size(writer, path)
             mode = await (await writer.execute("PRAGMA journal_mode = WAL")).fetchone()
             if mode is None or str(mode[0]).lower() != "wal":
                 raise StorageError(f"could not switch {path} to WAL mode")
             await _migrate(writer, path)
             reader = await _connect(str(path), read_only=True)
-        except BaseException:
-            await writer.close()
+        except BaseException as exc:
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    await writer.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise DatabaseDamaged(f"{path} cannot be used: {exc}") from exc
             raise
         db = cls(path, writer, reader)
         db._task = asyncio.create_task(db._write_loop(), name="storage-writer")

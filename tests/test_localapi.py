@@ -768,7 +768,7 @@ async def test_main_runs_and_exits_cleanly_on_ctrl_c() -> None:
         base_url = line.decode().split("base_url=")[1].split()[0]
         async with (
             aiohttp.ClientSession() as http,
-            http.get(f"{base_url}{TOKEN}/getMe") as response,
+            http.post(f"{base_url}{TOKEN}/getMe") as response,
         ):
             assert (await response.json())["result"]["username"] == BOT_NAME
         process.send_signal(signal.SIGINT)

@@ -185,6 +185,46 @@ async def test_only_this_computer_s_page_may_use_it(
         assert response.status == 200
     async with http.get("/", headers={"Host": f"localhost:{api.port}"}) as response:
         assert response.status == 200
-    # The Bot API itself is not affected.
-    async with http.get(f"/bot{TOKEN}/getMe", headers={"Host": "api.telegram.org"}) as response:
+    # The Bot API answers the bot on this computer.
+    async with http.post(f"/bot{TOKEN}/getMe", headers={"Host": f"127.0.0.1:{api.port}"}) as r:
+        assert r.status == 200
+
+
+async def test_no_web_page_can_drive_the_bot_api(
+    api: LocalBotApi, http: aiohttp.ClientSession
+) -> None:
+    """The local token is a public constant: Host, Origin and the request's shape keep every
+    other site away from the Bot API and its files, not the token."""
+    api.user(506).chat.known_to_bot = True
+    send = f"/bot{TOKEN}/sendMessage"
+    body = {"chat_id": 506, "text": "planted"}
+    refused: list[tuple[str, str, dict[str, str], dict[str, Any] | None]] = [
+        ("POST", send, {"Host": "evil.example"}, body),  # DNS rebinding
+        ("POST", send, {"Origin": "http://evil.example"}, body),  # a foreign page's fetch/form
+        ("POST", send, {"Sec-Fetch-Site": "cross-site"}, body),
+        ("POST", f"/bot{TOKEN}/setWebhook", {"Origin": "null"}, {"url": "https://evil.example"}),
+        ("GET", f"{send}?chat_id=506&text=planted", {}, None),  # an <img src=...>
+        ("POST", f"{send}?chat_id=506&text=planted", {}, None),
+        ("GET", f"/bot{TOKEN}/logOut", {}, None),
+        ("GET", f"/file/bot{TOKEN}/photos/x.jpg", {"Host": "evil.example"}, None),
+        ("GET", f"/file/bot{TOKEN}/photos/x.jpg", {"Origin": "http://evil.example"}, None),
+        ("GET", f"/file/bot{TOKEN}/photos/x.jpg", {"Sec-Fetch-Site": "cross-site"}, None),
+    ]
+    for method, path, headers, payload in refused:
+        async with http.request(method, path, headers=headers, json=payload) as response:
+            assert response.status in (400, 403, 405), (method, path, headers)
+    assert api.world.chat(506).messages == []
+    assert api.calls["sendMessage"] == 0
+    assert api.calls["setWebhook"] == 0
+    # The bot's own requests (no Origin, form or JSON body) still work.
+    async with http.post(send, data={"chat_id": "506", "text": "own"}) as response:
         assert response.status == 200
+    assert [m.text for m in api.world.chat(506).messages] == ["own"]
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.org"])
+def test_the_local_bot_api_binds_loopback_only(host: str) -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        LocalBotApi(token=TOKEN, host=host)
+    for fine in ("127.0.0.1", "::1", "localhost"):
+        LocalBotApi(token=TOKEN, host=fine)

@@ -1,0 +1,81 @@
+"""Webhook mode: the bot registers its webhook with a secret, serves it with
+python-telegram-bot's own server, refuses updates without the secret and answers the others;
+switching back to polling deletes the webhook without dropping pending updates."""
+
+from __future__ import annotations
+
+import time
+
+import aiohttp
+
+from bot.app import build_application, running
+from bot.settings import Settings
+from bot.webhook import run_options, secret_token
+from tests.conftest import TOKEN, Harness
+from tests.test_health import free_port
+
+
+def _update(update_id: int, user_id: int, text: str) -> dict[str, object]:
+    person = {"id": user_id, "is_bot": False, "first_name": "Web"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": "Web"},
+            "from": person,
+            "text": text,
+        },
+    }
+
+
+def test_the_secret_is_stable_and_a_setting_wins() -> None:
+    base = Settings(bot_token=TOKEN)  # type: ignore[arg-type]
+    assert secret_token(base) == secret_token(Settings(bot_token=TOKEN))  # type: ignore[arg-type]
+    assert TOKEN.split(":")[1] not in secret_token(base)
+    chosen = Settings(bot_token=TOKEN, webhook_secret="s" * 32)  # type: ignore[arg-type]
+    assert secret_token(chosen) == "s" * 32
+
+
+async def test_webhook_mode_refuses_updates_without_the_secret(harness: Harness) -> None:
+    port = free_port()
+    settings = harness.settings().model_copy(
+        update={
+            "webhook_url": "https://bot.example.org/telegram",
+            "webhook_listen": f"127.0.0.1:{port}",
+        }
+    )
+    options = run_options(settings)
+    assert options["drop_pending_updates"] is False
+    user = harness.api.user(5_550_001)
+    user.chat.known_to_bot = True  # it wrote to the bot before (the update is made by hand)
+    application = build_application(settings, harness.study, clock=harness.clock)
+    await application.initialize()
+    assert application.post_init is not None
+    assert application.updater is not None
+    await application.post_init(application)
+    await application.start()
+    try:
+        await application.updater.start_webhook(**options)
+        assert harness.api.world.webhook_url == "https://bot.example.org/telegram"
+        url = f"http://127.0.0.1:{port}/telegram"
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url, json=_update(1, user.id, "/help")) as response:
+                assert response.status == 403
+            wrong = {"X-Telegram-Bot-Api-Secret-Token": "x" * 64}
+            async with http.post(url, json=_update(2, user.id, "/help"), headers=wrong) as r:
+                assert r.status == 403
+            assert user.chat.messages == []
+            right = {"X-Telegram-Bot-Api-Secret-Token": options["secret_token"]}
+            async with http.post(url, json=_update(3, user.id, "/help"), headers=right) as r:
+                assert r.status == 200
+        await harness.api.wait_until(lambda: bool(user.chat.messages), what="a reply")
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        assert application.post_shutdown is not None
+        await application.shutdown()
+        await application.post_shutdown(application)
+    # Back to polling: the webhook is deleted and the bot polls again.
+    async with running(harness.application(), poll_timeout=1):
+        assert harness.api.world.webhook_url == ""
