@@ -143,11 +143,6 @@ def _delivery(row: Row) -> Delivery:
     )
 
 
-async def _participant_of(tx: Tx, alert_id: int) -> int | None:
-    value = await tx.scalar("SELECT participant_id FROM alerts WHERE id = ?", (alert_id,))
-    return None if value is None else int(value)
-
-
 # --- recipients and rounds ---------------------------------------------------------------------
 
 

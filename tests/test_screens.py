@@ -139,7 +139,7 @@ def every_screen(language: Language) -> Iterator[tuple[str, Screen]]:
                 )
     yield "language", language_screen(t)
     for resume in (False, True):
-        yield "start", Screen("", start_button(t, resume=resume))
+        yield "start", Screen("", start_button(t, 1, resume=resume))
     yield "/time", Screen("", _time_keyboard(ScheduleSettings(), 1))
     zone = ZoneInfo("Europe/Prague")
     rules = ["previous", "baseline", "slope", "item", "breathing", "swallowing"]

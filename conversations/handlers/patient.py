@@ -14,7 +14,7 @@ import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
 from conversations.callbacks import (
@@ -22,13 +22,13 @@ from conversations.callbacks import (
     LanguagePress,
     MenuPress,
     ReportPress,
-    encode_menu,
     parse,
 )
 from conversations.context import AppContext, Services
 from conversations.domain import symptom_step
 from conversations.domain.assessment import (
     SYMPTOMS,
+    Status,
     Symptoms,
 )
 from conversations.flows import accounts, answering, assessment
@@ -59,7 +59,9 @@ from conversations.handlers.access import (
 from conversations.screens.assessment import (
     Screen,
     assessment_screen,
+    join_keyboard,
     language_screen,
+    start_button,
     submitted_screen,
 )
 from locales import Language, Translator, language_from_telegram, translator
@@ -154,17 +156,7 @@ async def _welcome(
         lines += [t("welcome-back")]
     if answered is not None:
         lines += ["", t("welcome-in-progress", answered=answered)]
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t("button-continue" if answered is not None else "button-start"),
-                    callback_data=encode_menu("assess", pid),
-                )
-            ]
-        ]
-    )
-    await say(update, "\n".join(lines), keyboard)
+    await say(update, "\n".join(lines), start_button(t, pid, resume=answered is not None))
 
 
 # --- the assessment -----------------------------------------------------------------------
@@ -235,13 +227,7 @@ async def _offer_to_join(
         when=t.moment(current.started_at, zone),
         answered=len(current.answers),
     )
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t("button-join"), callback_data=encode_menu("join", current.id))],
-            [InlineKeyboardButton(t("button-leave"), callback_data=encode_menu("leave"))],
-        ]
-    )
-    await say(update, text, keyboard)
+    await say(update, text, join_keyboard(t, current.id))
 
 
 async def on_press(update: Update, context: AppContext) -> None:
@@ -364,7 +350,7 @@ async def _answer_press(
 
 def _after_press(t: Translator, services: Services, outcome: assessment.Outcome) -> Screen:
     record = outcome.record
-    if record.status == "submitted":
+    if record.status == Status.SUBMITTED.value:
         assert record.total is not None
         assert record.submitted_at is not None
         previous = outcome.previous

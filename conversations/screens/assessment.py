@@ -49,6 +49,7 @@ __all__ = [
     "assessment_screen",
     "change_line",
     "item_for",
+    "join_keyboard",
     "language_screen",
     "short_key",
     "start_button",
@@ -203,9 +204,20 @@ def submitted_screen(
     return Screen("\n".join(lines))
 
 
-def start_button(t: Translator, *, resume: bool) -> InlineKeyboardMarkup:
+def start_button(t: Translator, participant_id: int, *, resume: bool) -> InlineKeyboardMarkup:
+    """Start (or continue) the participant's assessment."""
     label = t("button-continue" if resume else "button-start")
-    return InlineKeyboardMarkup([[_button(label, encode_menu("assess"))]])
+    return InlineKeyboardMarkup([[_button(label, encode_menu("assess", participant_id))]])
+
+
+def join_keyboard(t: Translator, assessment_id: int) -> InlineKeyboardMarkup:
+    """Someone else's assessment is under way: continue it, or leave it alone."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(t("button-join"), encode_menu("join", assessment_id))],
+            [_button(t("button-leave"), encode_menu("leave"))],
+        ]
+    )
 
 
 def language_screen(t: Translator) -> Screen:
