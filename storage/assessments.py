@@ -29,17 +29,16 @@ __all__ = [
 
 
 async def assessment(tx: Tx, assessment_id: int) -> AssessmentRecord | None:
+    """The assessment with its answers, in one statement."""
     row = await tx.one(
-        "SELECT a.*, l.role AS started_by_role FROM assessments a"
+        "SELECT a.*, l.role AS started_by_role, (SELECT group_concat(item || ':' || score)"
+        " FROM answers WHERE assessment_id = a.id) AS items FROM assessments a"
         " JOIN links l ON l.id = a.started_by WHERE a.id = ?",
         (assessment_id,),
     )
     if row is None:
         return None
-    answers = await tx.all(
-        "SELECT item, score FROM answers WHERE assessment_id = ?", (assessment_id,)
-    )
-    return _record(row, {a["item"]: a["score"] for a in answers})
+    return _record(row, {} if row["items"] is None else _items(row["items"]))
 
 
 def _record(row: Row, answers: dict[int, int]) -> AssessmentRecord:

@@ -224,9 +224,13 @@ class Database:
         await self._queue.put(job)
         return await asyncio.shield(job.future)
 
-    async def read(self, unit: Callable[[Tx], Awaitable[T]]) -> T:
-        """Run a read-only `unit` against committed data, in one consistent snapshot."""
+    async def read(self, unit: Callable[[Tx], Awaitable[T]], *, snapshot: bool = True) -> T:
+        """Run a read-only `unit` against committed data, in one consistent snapshot. A unit of
+        a single statement is consistent on its own: `snapshot=False` spares the BEGIN and
+        COMMIT round trips."""
         async with self._read_lock:
+            if not snapshot:
+                return await unit(Tx(self._reader))
             await self._reader.execute("BEGIN")
             try:
                 return await unit(Tx(self._reader))
@@ -265,14 +269,11 @@ class Database:
             for job in batch:
                 _settle(job, None, StorageError(f"the transaction failed: {exc}"))
 
-    async def _run_batch_once(self, tx: Tx, batch: list[_Job[Any]]) -> None:
+    async def _run_units(
+        self, tx: Tx, batch: list[_Job[Any]]
+    ) -> list[tuple[_Job[Any], Any, BaseException | None]]:
+        """Each unit of a batch in its own savepoint: one failing unit undoes only itself."""
         results: list[tuple[_Job[Any], Any, BaseException | None]] = []
-        try:
-            await self._writer.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            for job in batch:
-                _settle(job, None, StorageError(f"could not begin a transaction: {exc}"))
-            return
         for job in batch:
             await self._writer.execute("SAVEPOINT unit")
             try:
@@ -288,6 +289,33 @@ class Database:
                     raise StorageError("the transaction ended inside a unit of work")
                 await self._writer.execute("RELEASE unit")
                 results.append((job, value, None))
+        return results
+
+    async def _run_batch_once(self, tx: Tx, batch: list[_Job[Any]]) -> None:
+        results: list[tuple[_Job[Any], Any, BaseException | None]]
+        try:
+            await self._writer.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            for job in batch:
+                _settle(job, None, StorageError(f"could not begin a transaction: {exc}"))
+            return
+        if len(batch) == 1:
+            # A batch of one needs no savepoint: a failing unit rolls the whole transaction
+            # back (two round trips to SQLite's thread fewer on the common, uncontended path).
+            job = batch[0]
+            try:
+                value = await job.unit(tx)
+            except Exception as exc:
+                if not self._writer.in_transaction:
+                    raise StorageError("SQLite rolled the transaction back") from exc
+                await self._writer.execute("ROLLBACK")
+                _settle(job, None, exc)
+                return
+            if not self._writer.in_transaction:
+                raise StorageError("the transaction ended inside a unit of work")
+            results = [(job, value, None)]
+        else:
+            results = await self._run_units(tx, batch)
         try:
             await self._writer.execute("COMMIT")
         except sqlite3.Error as exc:

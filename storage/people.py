@@ -190,18 +190,23 @@ async def set_account_language(
 
 
 async def identity(tx: Tx, telegram_user_id: int) -> Identity | None:
-    """The account and its active links, or None for a Telegram user the study does not know."""
-    row = await tx.one("SELECT * FROM accounts WHERE telegram_user_id = ?", (telegram_user_id,))
-    if row is None:
-        return None
-    account = Account(
-        id=row["id"], telegram_user_id=row["telegram_user_id"], language=row["language"]
+    """The account and its active links, or None for a Telegram user the study does not know.
+    One statement: it needs no transaction of its own to be consistent."""
+    rows = await tx.all(
+        "SELECT a.id AS account_id, a.telegram_user_id, a.language AS account_language,"
+        " l.id AS link_id, l.role, l.created_at AS linked_at, p.*"
+        " FROM accounts a LEFT JOIN links l ON l.account_id = a.id AND l.revoked_at IS NULL"
+        " LEFT JOIN participants p ON p.id = l.participant_id"
+        " WHERE a.telegram_user_id = ? ORDER BY l.id",
+        (telegram_user_id,),
     )
-    links = await tx.all(
-        "SELECT l.id AS link_id, l.role, l.created_at AS linked_at, p.*"
-        " FROM links l LEFT JOIN participants p ON p.id = l.participant_id"
-        " WHERE l.account_id = ? AND l.revoked_at IS NULL ORDER BY l.id",
-        (account.id,),
+    if not rows:
+        return None
+    first = rows[0]
+    account = Account(
+        id=first["account_id"],
+        telegram_user_id=first["telegram_user_id"],
+        language=first["account_language"],
     )
     return Identity(
         account=account,
@@ -212,7 +217,8 @@ async def identity(tx: Tx, telegram_user_id: int) -> Identity | None:
                 participant=None if link["subject"] is None else _participant(link),
                 created_at=from_iso(link["linked_at"]),
             )
-            for link in links
+            for link in rows
+            if link["link_id"] is not None
         ),
     )
 

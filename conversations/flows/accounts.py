@@ -20,7 +20,7 @@ async def identity(services: Services, telegram_user_id: int) -> Identity | None
     async def unit(tx: Tx) -> Identity | None:
         return await people.identity(tx, telegram_user_id)
 
-    return await services.db.read(unit)
+    return await services.db.read(unit, snapshot=False)  # one statement
 
 
 async def redeem(

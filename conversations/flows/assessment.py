@@ -35,7 +35,7 @@ from conversations.flows.answering import PressRefused, Refusal, authorise
 from conversations.flows.safety import SafetyConfig, raise_decline_alerts, record_symptoms
 from storage import assessments, audit, people
 from storage.db import Tx
-from storage.models import Actor, AssessmentRecord, Submission
+from storage.models import Actor, AssessmentRecord, Submission, from_iso, iso
 
 __all__ = [
     "Opened",
@@ -264,8 +264,22 @@ async def press(
             at=now,
             new={"total": after.total, "item5_variant": after.item5_variant},
         )
-    updated = await assessments.assessment(tx, assessment_id)
-    assert updated is not None
+    updated = record.model_copy(
+        update={
+            "answers": dict(after.answers),
+            "position": after.position,
+            "back_to_review": after.back_to_review,
+            "has_tube": after.has_tube,
+            "revision": record.revision + 1,
+            "status": after.status.value,
+            "submitted_at": from_iso(iso(now)) if submitted else None,  # as stored
+            "total": after.total if submitted else None,
+            "item5_variant": after.item5_variant.value
+            if submitted and after.item5_variant
+            else None,
+            "symptoms_state": symptom_step.dumps(after.symptoms),
+        }
+    )
     return Outcome(
         record=updated, actor=actor, previous=previous, triage=found, signals=tuple(signals)
     )
