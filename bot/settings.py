@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from conversations.domain.safety import DeclineRules
 from conversations.domain.schedule import ScheduleSettings
 from conversations.domain.symptoms import SymptomSettings
+from conversations.domain.visit import VisitSettings
 
 __all__ = [
     "DEFAULT_STUDY_FILE",
@@ -90,6 +91,7 @@ class StudySettings(_Strict):
     symptoms: SymptomSettings = SymptomSettings()
     alerts: AlertSettings = AlertSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    visits: VisitSettings = VisitSettings()
 
     @model_validator(mode="before")
     @classmethod
