@@ -205,7 +205,7 @@ async def press(
 
     outcome = await services.db.write(unit)
     if outcome.alerts:
-        services.wake_alerts()
+        services.wake_outbox()
     return outcome
 
 
@@ -337,7 +337,7 @@ async def record(
 
     result = await services.db.write(unit)
     if result is not None and result[1]:
-        services.wake_alerts()
+        services.wake_outbox()
     return result
 
 
