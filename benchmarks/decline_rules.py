@@ -212,9 +212,16 @@ async def _submit_once(
             history = await fetch_all(tx, participant_id, NOW)
             return history, await fetch_baseline(tx, participant_id)
         # The bot's own submit path (conversations.flows.safety), excluding no assessment (id 0).
-        return await decline_history(
-            tx, participant_id=participant_id, exclude=0, rules=rules, now=NOW
+        previous, base = await decline_history(
+            tx,
+            participant_id=participant_id,
+            exclude=0,
+            rules=rules,
+            now=NOW,
+            choice="clinic",
+            zone=UTC,
         )
+        return previous, None if base is None else base.point
 
     start = time.perf_counter()
     previous, baseline = await db.read(unit)

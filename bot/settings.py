@@ -31,6 +31,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from conversations.domain.safety import DeclineRules
 from conversations.domain.schedule import ScheduleSettings
 from conversations.domain.symptoms import SymptomSettings
+from conversations.domain.visit import VisitSettings
 from locales import LANGUAGES, Language
 
 __all__ = [
@@ -141,6 +142,7 @@ class StudySettings(_Strict):
     symptoms: SymptomSettings = SymptomSettings()
     alerts: AlertSettings = AlertSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    visits: VisitSettings = VisitSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -16,6 +16,8 @@ its pattern). Adding a button means adding a kind here, with its encode and its 
     alk|alo:<alert>:<page>           staff, in /alerts: acknowledge, or open, one alert
     alp:<page>                       staff: a page of /alerts
     rt:<participant>[:<HHMM>]        /time: show the choices, or pick one
+    v:<visit>:<revision>:<op>        staff, a clinic visit (op: l0-l20 label, d today, t0/t1,
+                                     s0-s4, k skip, b back, e<section>, S save)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Final
 
+from conversations.domain import visit as visit_steps
 from conversations.domain.assessment import (
     Action,
     Answer,
@@ -56,6 +59,7 @@ __all__ = [
     "Press",
     "ReportPress",
     "TimePress",
+    "VisitPress",
     "encode",
     "encode_action",
     "encode_alert",
@@ -64,6 +68,7 @@ __all__ = [
     "encode_page",
     "encode_report",
     "encode_time",
+    "encode_visit",
     "kind_of",
     "parse",
 ]
@@ -123,9 +128,71 @@ class TimePress:
     choice: time | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class VisitPress:
+    """Staff: a button of a clinic visit being entered."""
+
+    visit_id: int
+    revision: int
+    action: visit_steps.VisitAction
+
+
 Press = (
-    AssessmentPress | ReportPress | MenuPress | LanguagePress | PagePress | AlertPress | TimePress
+    AssessmentPress
+    | ReportPress
+    | MenuPress
+    | LanguagePress
+    | PagePress
+    | AlertPress
+    | TimePress
+    | VisitPress
 )
+
+_VISIT_SECTIONS: Final = {"l": "label", "d": "date", "a": "alsfrs", "f": "fvc", "n": "norris"}
+
+
+def _visit_op(action: visit_steps.VisitAction) -> str:
+    match action:
+        case visit_steps.ChooseLabel(index=index):
+            return f"l{index}"
+        case visit_steps.Today():
+            return "d"
+        case visit_steps.SetTube(has_tube=has_tube):
+            return f"t{int(has_tube)}"
+        case visit_steps.Rate(score=score):
+            return f"s{score}"
+        case visit_steps.Skip():
+            return "k"
+        case visit_steps.Back():
+            return "b"
+        case visit_steps.Edit(section=section):
+            return "e" + next(k for k, v in _VISIT_SECTIONS.items() if v == section)
+        case visit_steps.Save():
+            return "S"
+    raise ValueError(f"{action!r} has no button")
+
+
+def _visit_action(op: str) -> visit_steps.VisitAction:
+    kind, arg = op[0], op[1:]
+    if kind == "l":
+        return visit_steps.ChooseLabel(int(arg))
+    if kind == "d":
+        return visit_steps.Today()
+    if kind == "t":
+        return visit_steps.SetTube(arg == "1")
+    if kind == "s":
+        return visit_steps.Rate(int(arg))
+    if kind == "k":
+        return visit_steps.Skip()
+    if kind == "b":
+        return visit_steps.Back()
+    if kind == "e":
+        return visit_steps.Edit(_VISIT_SECTIONS[arg])
+    return visit_steps.Save()
+
+
+def encode_visit(visit_id: int, revision: int, action: visit_steps.VisitAction) -> str:
+    return f"v:{visit_id}:{revision}:{_visit_op(action)}"
 
 
 def _symptom_op(action: SymptomAction) -> str:
@@ -244,6 +311,8 @@ def encode(press: Press) -> str:
         case TimePress(participant_id=pid, choice=choice):
             assert choice is not None
             return f"rt:{pid}:{choice.strftime('%H%M')}"
+        case VisitPress(visit_id=vid, revision=rev, action=action):
+            return encode_visit(vid, rev, action)
     raise ValueError(f"{press!r} has no callback data")
 
 
@@ -276,6 +345,10 @@ def _alert(m: re.Match[str]) -> Press | None:
 def _time(m: re.Match[str]) -> Press:
     choice = None if m[2] is None else time(int(m[2]), int(m[3]))
     return TimePress(int(m[1]), choice)
+
+
+def _visit(m: re.Match[str]) -> Press:
+    return VisitPress(int(m[1]), int(m[2]), _visit_action(m[3]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +407,13 @@ KINDS: Final[tuple[Kind, ...]] = (
         re.compile(r"rt:(\d{1,12})(?::([01]\d|2[0-3])([0-5]\d))?"),
         _time,
         TimePress,
+    ),
+    Kind(
+        "visit",
+        ("v",),
+        re.compile(r"v:(\d{1,12}):(\d{1,9}):(l(?:1[0-9]|20|[0-9])|d|t[01]|s[0-4]|k|b|e[ldafn]|S)"),
+        _visit,
+        VisitPress,
     ),
 )
 _BY_PREFIX: Final = {prefix: kind for kind in KINDS for prefix in kind.prefixes}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -172,3 +172,48 @@ class AuditEntry(_Model):
     old_value: str | None
     new_value: str | None
     reason: str | None
+
+
+class Visit(_Model):
+    """A clinic visit entered by staff: its respondent kind is always `clinic`."""
+
+    id: int
+    participant_id: int
+    subject: str
+    status: Literal["draft", "saved"]
+    state: str
+    revision: int
+    label: str | None
+    visit_date: date | None
+    item5_variant: Literal["5a", "5b"] | None
+    items: dict[int, int] | None
+    total: int | None
+    fvc_percent: int | None
+    norris_total: int | None
+    norris_bulbar: int | None
+    norris_spinal: int | None
+    rated_by: int | None
+    rated_by_role: Literal["staff", "operator"]
+    created_at: datetime
+    saved_at: datetime | None
+    corrected_at: datetime | None
+    chat_id: int | None
+    message_id: int | None
+    respondent: Literal["clinic"] = "clinic"
+
+    def values(self) -> dict[str, object]:
+        """The clinical values, as the audit trail records them (old and new)."""
+        return {
+            "label": self.label,
+            "date": None if self.visit_date is None else self.visit_date.isoformat(),
+            "item5_variant": self.item5_variant,
+            "items": None if self.items is None else {str(k): v for k, v in self.items.items()},
+            "total": self.total,
+            "fvc_percent": self.fvc_percent,
+            "norris_total": self.norris_total,
+            "norris_bulbar": self.norris_bulbar,
+            "norris_spinal": self.norris_spinal,
+        }
+
+
+__all__ += ["Visit"]

@@ -19,6 +19,7 @@ from conversations.callbacks import (
     Press,
     ReportPress,
     TimePress,
+    VisitPress,
     encode,
     encode_action,
     encode_language,
@@ -27,6 +28,7 @@ from conversations.callbacks import (
     parse,
 )
 from conversations.context import CONTEXT_TYPES
+from conversations.domain import visit as v
 from conversations.domain.assessment import (
     Action,
     Answer,
@@ -108,6 +110,19 @@ _SYMPTOM_ACTIONS: list[SymptomAction] = [
     NoSymptoms(),
     Finish(),
 ]
+_VISIT_ACTIONS: list[v.VisitAction] = [
+    v.ChooseLabel(0),
+    v.ChooseLabel(20),
+    v.Today(),
+    v.SetTube(True),
+    v.SetTube(False),
+    v.Rate(0),
+    v.Rate(4),
+    v.Skip(),
+    v.Back(),
+    *(v.Edit(section) for section in v.SECTIONS),
+    v.Save(),
+]
 EVERY_PRESS: list[Press] = [
     *(
         AssessmentPress(aid, rev, action)
@@ -132,6 +147,11 @@ EVERY_PRESS: list[Press] = [
     TimePress(_BIG, time(0, 0)),
     TimePress(3, time(23, 59)),
     TimePress(3, time(8, 30)),
+    *(
+        VisitPress(vid, rev, action)
+        for vid, rev in ((1, 0), (_BIG, 999_999_999))
+        for action in _VISIT_ACTIONS
+    ),
 ]
 
 
@@ -167,6 +187,9 @@ def test_kind_prefixes_are_distinct() -> None:
         "r:1:1:S",
         "m:other",
         "l:de",
+        "v:1:1:l21",
+        "v:1:1:s5",
+        "v:1:1:ex",
         "ack:1\n",
         "x" * 65,
     ],

@@ -763,3 +763,41 @@ def test_dates_are_calendar_dates_in_the_study_time_zone() -> None:
     )
     assert prague.message_args["new_date"] == "2026-11-04"
     assert prague.message_args["old_date"] == "2026-10-21"
+
+
+# --- which baseline: the clinic visit, else the first self-report (flows.safety.baseline_of) -----
+
+
+def test_baseline_is_the_clinic_visit_when_present_and_not_later() -> None:
+    from datetime import date as _date
+
+    from conversations.flows.safety import baseline_of
+    from storage.models import Scored, Visit
+
+    first = Scored(
+        assessment_id=1,
+        submitted_at=datetime(2026, 1, 10, 9, tzinfo=UTC),
+        total=36,
+        items={n: (4 if n > 4 else 3) for n in range(1, 11)},
+        item5_variant="5a",
+    )
+    clinic = Visit(
+        id=5, participant_id=1, subject="S1", status="saved", state="{}", revision=1,
+        label="I", visit_date=_date(2026, 1, 5), item5_variant="5a",
+        items=dict.fromkeys(range(1, 11), 4), total=40, fvc_percent=None, norris_total=None,
+        norris_bulbar=None, norris_spinal=None, rated_by=None, rated_by_role="operator",
+        created_at=datetime(2026, 1, 5, tzinfo=UTC), saved_at=datetime(2026, 1, 5, tzinfo=UTC),
+        corrected_at=None, chat_id=None, message_id=None,
+    )  # fmt: skip
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    chosen = baseline_of(first, clinic, choice="clinic", zone=UTC, before=later)
+    assert chosen is not None
+    assert (chosen.source, chosen.visit_label, chosen.point.total) == ("clinic", "I", 40)
+    report = baseline_of(first, clinic, choice="first_report", zone=UTC, before=later)
+    assert report is not None
+    assert (report.source, report.point.total) == ("first_report", 36)
+    before_visit = datetime(2026, 1, 4, tzinfo=UTC)  # the visit came after the score judged
+    early = baseline_of(first, clinic, choice="clinic", zone=UTC, before=before_visit)
+    assert early is not None
+    assert early.source == "first_report"
+    assert baseline_of(None, None, choice="clinic", zone=UTC, before=later) is None

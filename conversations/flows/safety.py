@@ -3,29 +3,41 @@ assessment is submitted, symptom alerts when a symptom question is answered.
 
 The decline rules are the domain's (`conversations.domain.safety`); this flow reads only the
 history the enabled rules need (`window`), so the cost of a submission does not grow with a
-participant's history, and decides which submission is the baseline (`baseline_of`).
+participant's history, and decides which score is the baseline (`baseline_of`): the clinic
+ALSFRS at the first visit when there is one (study setting `[visits].baseline = "clinic"`), else
+the first self-report. The baseline alert names the one it used.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from datetime import datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from conversations.domain.instrument import ITEM_NUMBERS
-from conversations.domain.safety import DeclineRules, Point, Signal, evaluate, window
+from conversations.domain.safety import (
+    DeclineRules,
+    MessageArg,
+    Point,
+    RuleId,
+    Signal,
+    evaluate,
+    window,
+)
 from conversations.domain.symptom_step import SymptomState, reports
 from conversations.domain.symptoms import Report, SymptomSettings, Triage, triage
-from storage import assessments, audit, symptom_reports
+from storage import assessments, audit, symptom_reports, visits
 from storage.alerts import create_alert
 from storage.db import Tx
-from storage.models import Actor, Scored
+from storage.models import Actor, Scored, Visit
 
 if TYPE_CHECKING:
     from bot.settings import StudySettings
 
 __all__ = [
+    "Baseline",
+    "BaselineChoice",
     "SafetyConfig",
     "baseline_of",
     "decline_history",
@@ -44,6 +56,7 @@ class SafetyConfig:
     urgent_escalation: timedelta
     routine_escalation: timedelta
     timezone: tzinfo
+    baseline: BaselineChoice
 
     def escalation(self, urgent: bool) -> timedelta:
         return self.urgent_escalation if urgent else self.routine_escalation
@@ -57,6 +70,7 @@ class SafetyConfig:
             urgent_escalation=study.alerts.urgent_escalation,
             routine_escalation=study.alerts.routine_escalation,
             timezone=ZoneInfo(study.study.timezone),
+            baseline=study.visits.baseline,
         )
 
 
@@ -69,14 +83,59 @@ def _point(scored: Scored) -> Point:
     )
 
 
-def baseline_of(first: Scored | None) -> Point | None:
-    """The baseline the "fell since baseline" rule compares with: the first submission."""
-    return None if first is None else _point(first)
+BaselineChoice = Literal["clinic", "first_report"]
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The score the "fell since baseline" rule compares with, and where it came from: a clinic
+    visit (`visit_label`) or the first self-report."""
+
+    point: Point
+    source: Literal["clinic", "first_report"]
+    visit_label: str | None = None
+
+
+def _visit_point(visit: Visit, zone: tzinfo) -> Point:
+    assert visit.visit_date is not None
+    assert visit.total is not None
+    assert visit.items is not None
+    return Point(
+        submitted_at=datetime.combine(visit.visit_date, time(0), tzinfo=zone),
+        total=visit.total,
+        items=visit.items,
+        item5_variant=visit.item5_variant or "5a",
+    )
+
+
+def baseline_of(
+    first: Scored | None,
+    clinic: Visit | None,
+    *,
+    choice: BaselineChoice,
+    zone: tzinfo,
+    before: datetime,
+) -> Baseline | None:
+    """The baseline: the clinic ALSFRS at the first visit that has one, when the study chooses
+    "clinic" and that visit is no later than the score being judged (`before`); else the
+    participant's first self-report; None when there is neither."""
+    if choice == "clinic" and clinic is not None:
+        point = _visit_point(clinic, zone)
+        if point.submitted_at <= before:
+            return Baseline(point, "clinic", clinic.label)
+    return None if first is None else Baseline(_point(first), "first_report")
 
 
 async def decline_history(
-    tx: Tx, *, participant_id: int, exclude: int, rules: DeclineRules, now: datetime
-) -> tuple[list[Point], Point | None]:
+    tx: Tx,
+    *,
+    participant_id: int,
+    exclude: int,
+    rules: DeclineRules,
+    now: datetime,
+    choice: BaselineChoice,
+    zone: tzinfo,
+) -> tuple[list[Point], Baseline | None]:
     """(earlier submissions newest first, limited to the rules' window; the baseline)."""
     need = window(rules, now)
     found: dict[int, Scored] = {}
@@ -95,8 +154,23 @@ async def decline_history(
     )
     baseline = None
     if rules.baseline.enabled:
-        baseline = baseline_of(await assessments.first_scored(tx, participant_id, exclude=exclude))
+        first = await assessments.first_scored(tx, participant_id, exclude=exclude)
+        clinic = await visits.clinic_scored(tx, participant_id) if choice == "clinic" else None
+        baseline = baseline_of(first, clinic, choice=choice, zone=zone, before=now)
     return previous, baseline
+
+
+def _baseline_message(
+    signal: Signal, baseline: Baseline | None
+) -> tuple[str, dict[str, MessageArg]]:
+    """The baseline alert names its baseline: the clinic visit, or the first self-report."""
+    args: dict[str, MessageArg] = dict(signal.message_args)
+    if signal.rule is not RuleId.BASELINE or baseline is None:
+        return signal.message_key, args
+    if baseline.source == "clinic":
+        args["visit"] = baseline.visit_label or ""
+        return "decline-baseline-clinic", args
+    return "decline-baseline-first-report", args
 
 
 async def raise_decline_alerts(
@@ -126,17 +200,21 @@ async def raise_decline_alerts(
         exclude=assessment_id,
         rules=config.rules,
         now=submitted_at,
+        choice=config.baseline,
+        zone=config.timezone,
     )
-    signals = evaluate(new, previous, baseline, config.rules, tz=config.timezone)
+    point = None if baseline is None else baseline.point
+    signals = evaluate(new, previous, point, config.rules, tz=config.timezone)
     for signal in signals:
+        key, args = _baseline_message(signal, baseline)
         await create_alert(
             tx,
             participant_id=participant_id,
             kind="decline",
             rule=signal.rule.value,
             urgent=signal.urgent,
-            message_key=signal.message_key,
-            message_args={**signal.message_args, "subject": subject},
+            message_key=key,
+            message_args={**args, "subject": subject},
             assessment_id=assessment_id,
             actor=actor,
             now=submitted_at,

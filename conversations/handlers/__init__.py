@@ -23,6 +23,7 @@ from conversations.callbacks import Kind
 from conversations.context import AppContext
 from conversations.handlers import alerts, patient, schedule, staff
 from conversations.handlers import symptoms as symptom_handlers
+from conversations.handlers import visits as visit_handlers
 
 __all__ = ["COMMANDS", "PRESSES", "register"]
 
@@ -41,6 +42,7 @@ COMMANDS: Final[tuple[tuple[str, Callback], ...]] = (
     ("schedule", schedule.schedule_command),
     ("time", schedule.time_command),
     *staff.STAFF_COMMANDS,
+    *visit_handlers.VISIT_COMMANDS,
 )
 
 # Every kind of button (by its name in `callbacks.KINDS`) and the handler that answers it.
@@ -52,6 +54,7 @@ PRESSES: Final[dict[str, Callback]] = {
     "page": patient.on_press,
     "alert": alerts.on_alert_press,
     "time": schedule.on_time_press,
+    "visit": visit_handlers.on_visit_press,
 }
 
 

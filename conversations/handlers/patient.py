@@ -37,6 +37,7 @@ from conversations.flows.answering import PressRefused, Refusal
 from conversations.flows.assessment import state_of
 from conversations.handlers import staff
 from conversations.handlers import symptoms as symptom_handlers
+from conversations.handlers import visits as visit_handlers
 from conversations.handlers.access import (
     actor_for,
     answer,
@@ -453,6 +454,8 @@ async def help_command(update: Update, context: AppContext) -> None:
 
 async def free_text(update: Update, context: AppContext) -> None:
     """Text where a tap was expected: a kind reminder and the current question again."""
+    if await visit_handlers.typed_in_visit(update, context):
+        return  # a number typed into a clinic visit (staff)
     services = context.services
     identity = await identity_of(services, update)
     t = translator(language_of(identity, update))
