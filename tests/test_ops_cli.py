@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 import stat
 import subprocess
 import time
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from bot import ops_cli
+from bot.settings import DEFAULT_STUDY_FILE
 from storage.db import Database, DatabaseDamaged, Tx
 from tests.conftest import BIN, TOKEN, Harness
 
@@ -100,8 +103,12 @@ async def test_open_closes_everything_when_the_file_is_damaged(damaged: dict[str
 
 
 def test_telegram_unreachable_is_one_line(tmp_path: Path) -> None:
+    study = tmp_path / "study.toml"
+    shipped = (resources.files("bot") / DEFAULT_STUDY_FILE).read_text(encoding="utf-8")
+    study.write_text(re.sub(r'(?m)^site_phone = ".*"$', 'site_phone = "+420 222 333 444"', shipped))
     env = {
         **base_env(tmp_path / "db.sqlite3"),
+        "ALSFRS_STUDY_FILE": str(study),
         "ALSFRS_BOT_TOKEN": TOKEN,
         "ALSFRS_API_BASE_URL": "http://127.0.0.1:9/bot",  # nothing listens on the discard port
     }
