@@ -22,13 +22,13 @@ from typing import NoReturn
 from pydantic import ValidationError
 from telegram import Bot, Update
 
-from bot import schedule_cli
+from bot import export_cli, schedule_cli
 from bot.settings import Settings, StudySettings, load_study
 from conversations.context import Services, utc_now
 from conversations.handlers import staff
 from storage import assessments, audit, people
 from storage.db import Database, StorageError, Tx
-from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role, Submission, iso
+from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role, iso
 from storage.people import DuplicateSubject
 
 __all__ = ["main"]
@@ -319,47 +319,12 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT_COLUMNS = (
-    "subject",
-    "submitted_at",
-    "respondent",
-    "respondent_id",
-    "language",
-    "item5_variant",
-    *(f"item_{n}" for n in range(1, 11)),
-    "total",
-)
-
-
-async def _export(settings: Settings, args: argparse.Namespace) -> int:
+async def _export(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
     db = await _open_db(settings)
     try:
-
-        async def unit(tx: Tx) -> list[Submission]:
-            return await assessments.submissions(tx)
-
-        rows = await db.read(unit)
+        return await export_cli.run(db, study, args)
     finally:
         await db.close()
-    rows.sort(key=lambda s: (s.subject, s.submitted_at, s.assessment_id))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for s in rows:
-        writer.writerow(
-            [
-                s.subject,
-                iso(s.submitted_at),
-                s.respondent.value,
-                s.respondent_id,
-                s.language,
-                s.item5_variant,
-                *(s.items[n] for n in range(1, 11)),
-                s.total,
-            ]
-        )
-    _write_output(args.output, buffer.getvalue())
-    return 0
 
 
 def _write_output(path: Path | None, text: str) -> None:
@@ -418,9 +383,7 @@ def _parser() -> argparse.ArgumentParser:
     trail.add_argument("--subject", default=None)
     trail.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     trail.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
-    export = sub.add_parser("export", help="export submitted assessments")
-    export.add_argument("--format", choices=("csv",), default="csv")
-    export.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
+    export_cli.add_parser(sub)
     return parser
 
 
@@ -446,7 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "enroll":
             return asyncio.run(_enroll(settings, study, args))
         if args.command == "export":
-            return asyncio.run(_export(settings, args))
+            return asyncio.run(_export(settings, study, args))
         if args.command == "invite":
             if args.role == "caregiver" and not args.subject:
                 raise ConfigError("invite caregiver needs the participant's study ID")
