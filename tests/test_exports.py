@@ -462,3 +462,16 @@ def test_data_dictionary_is_up_to_date() -> None:
     for entry in CATALOGUE:
         assert entry.protocol_term in on_disk
     assert CS("item-speech-level-0") in on_disk
+
+
+def test_fhir_validation_in_chunks_rejects_a_bad_entry(
+    study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conversations.exports import fhir
+
+    entries = json.loads((study.out / fhir.FILE).read_text(encoding="utf-8"))["entry"]
+    monkeypatch.setattr(fhir, "CHUNK", 100)
+    fhir.validate(entries)  # several processes, every entry checked
+    bad = [*entries[:-1], {**entries[-1], "resource": {**entries[-1]["resource"], "x": 1}}]
+    with pytest.raises(Exception, match="x"):
+        fhir.validate(bad)
