@@ -1,9 +1,10 @@
 """The one read behind every export: participants, submitted ratings and reported symptoms, as
 typed rows, in one read transaction. SQL only; the formats are `conversations.exports`.
 
-A rating's `source` is who rated: `patient` or `caregiver` (the submitting link's role) today;
-clinic visits add `clinic` rows (with `visit`, `fvc_percent`, `norris_total`) by a second SELECT
-appended in `ratings()`, and nothing above this module changes. No Telegram id or name is read.
+A rating's `source` is who rated: `patient` or `caregiver` (the submitting link's role) today.
+Clinic visits slot in as `clinic` rows (with `visit`, `fvc_percent`, `norris_total`, already in
+`ExportRating`) by a `UNION ALL` of the visits table into `_RATINGS`; every format already writes
+those fields, so nothing above this module changes. No Telegram id or name is read.
 """
 
 from __future__ import annotations
