@@ -23,14 +23,14 @@ from pydantic import ValidationError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot import logs, ops_cli, schedule_cli, visit_cli
+from bot import export_cli, logs, ops_cli, schedule_cli, visit_cli
 from bot.settings import Settings, StudySettings, load_study, problems_for_telegram
 from conversations.context import Services
 from conversations.flows import enrollment
 from conversations.flows.enrollment import DuplicateSubject
-from storage import assessments, audit
+from storage import audit
 from storage.db import Database, DatabaseDamaged, StorageError, Tx
-from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role, Submission, iso
+from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role
 
 __all__ = ["main"]
 
@@ -300,47 +300,12 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT_COLUMNS = (
-    "subject",
-    "submitted_at",
-    "respondent",
-    "respondent_id",
-    "language",
-    "item5_variant",
-    *(f"item_{n}" for n in range(1, 11)),
-    "total",
-)
-
-
-async def _export(settings: Settings, args: argparse.Namespace) -> int:
+async def _export(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
     db = await _open_db(settings)
     try:
-
-        async def unit(tx: Tx) -> list[Submission]:
-            return await assessments.submissions(tx)
-
-        rows = await db.read(unit)
+        return await export_cli.run(db, study, args)
     finally:
         await db.close()
-    rows.sort(key=lambda s: (s.subject, s.submitted_at, s.assessment_id))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for s in rows:
-        writer.writerow(
-            [
-                s.subject,
-                iso(s.submitted_at),
-                s.respondent.value,
-                s.respondent_id,
-                s.language,
-                s.item5_variant,
-                *(s.items[n] for n in range(1, 11)),
-                s.total,
-            ]
-        )
-    _write_output(args.output, buffer.getvalue())
-    return 0
 
 
 def _write_output(path: Path | None, text: str) -> None:
@@ -407,9 +372,7 @@ def _parser() -> argparse.ArgumentParser:
     trail.add_argument("--subject", default=None)
     trail.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     trail.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
-    export = sub.add_parser("export", help="export submitted assessments")
-    export.add_argument("--format", choices=("csv",), default="csv")
-    export.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
+    export_cli.add_parser(sub)
     ops_cli.add_parsers(sub)
     return parser
 
@@ -435,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "enroll":
             return asyncio.run(_enroll(settings, study, args))
         if args.command == "export":
-            return asyncio.run(_export(settings, args))
+            return asyncio.run(_export(settings, study, args))
         if args.command == "invite":
             if args.role == "caregiver" and not args.subject:
                 raise ConfigError("invite caregiver needs the participant's study ID")

@@ -1,0 +1,321 @@
+"""`--format fhir`: one FHIR R4 Bundle (JSON), validated by `fhir.resources`' R4B models (its
+default models are R5, which would silently drop R4 fields).
+
+The Bundle holds the Questionnaire of the 1996 ALSFRS, a Patient (identifier: the study ID) and
+a ResearchSubject per participant, a RelatedPerson per caregiver (a Practitioner per clinic
+rater), a QuestionnaireResponse and its Observations per rating, and an AdverseEvent per
+reported symptom. Codes are the project's own (`dictionary.FHIR_CODES`): LOINC codes only the
+ALSFRS-R.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Final
+
+from fhir.resources.R4B.bundle import Bundle
+
+from conversations.domain.instrument import ITEMS, LEVELS
+from conversations.exports.common import (
+    LANGS,
+    ExportFile,
+    Study,
+    item_name,
+    level_text,
+    moment,
+    protocol_term,
+    symptom_wording,
+)
+from conversations.exports.dictionary import FHIR_BASE, FHIR_CODES, FHIR_MEASURES, item_key
+from storage.exports import ExportData, ExportRating, ExportSymptom
+
+__all__ = ["CHUNK", "FILE", "answer_code", "build", "bundle", "entries", "resource_id", "validate"]
+
+FILE = "alsfrs-r4-bundle.json"
+CHUNK: Final = 2000
+Json = dict[str, Any]
+_SEVERITY = {1: "mild", 2: "moderate", 3: "severe"}
+_STATUS = {"withdrawn": "withdrawn", "active": "on-study", "paused": "on-study"}
+
+
+def resource_id(kind: str, key: object) -> str:
+    """A FHIR id ([A-Za-z0-9-.]{1,64}) from an internal key."""
+    return f"{kind}-{key}".replace("_", "-")
+
+
+def answer_code(key: str, score: int) -> str:
+    return f"{key}.{score}"
+
+
+def _translated(english: str, czech: str) -> tuple[str, Json]:
+    return english, {
+        "extension": [
+            {
+                "url": FHIR_CODES["translation"],
+                "extension": [
+                    {"url": "lang", "valueCode": "cs"},
+                    {"url": "content", "valueString": czech},
+                ],
+            }
+        ]
+    }
+
+
+def _questionnaire() -> Json:
+    items: list[Json] = []
+    for entry in ITEMS:
+        variant = None if entry.variant is None else entry.variant.value
+        key = item_key(entry.number, variant)
+        name, name_ext = _translated(*(item_name(entry.number, variant, lang) for lang in LANGS))
+        options: list[Json] = []
+        for score in LEVELS:
+            text, text_ext = _translated(
+                *(level_text(entry.number, variant, score, lang) for lang in LANGS)
+            )
+            options.append(
+                {
+                    "extension": [{"url": FHIR_CODES["ordinal"], "valueDecimal": score}],
+                    "valueCoding": {
+                        "system": FHIR_CODES["answers"],
+                        "code": answer_code(key, score),
+                        "display": text,
+                        "_display": text_ext,
+                    },
+                }
+            )
+        items.append(
+            {
+                "linkId": key,
+                "code": [{"system": FHIR_CODES["items"], "code": key, "display": name}],
+                "text": name,
+                "_text": name_ext,
+                "type": "choice",
+                "required": variant is None,
+                "answerOption": options,
+            }
+        )
+    return {
+        "resourceType": "Questionnaire",
+        "id": "alsfrs-1996",
+        "url": FHIR_CODES["questionnaire"],
+        "version": "1996",
+        "name": "ALSFRS",
+        "title": "ALS Functional Rating Scale (original 10-item, 1996)",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "item": items,
+    }
+
+
+def _entry(resource: Json) -> Json:
+    return {
+        "fullUrl": f"{FHIR_BASE}/{resource['resourceType']}/{resource['id']}",
+        "resource": resource,
+    }
+
+
+def _ref(kind: str, rid: str) -> Json:
+    return {"reference": f"{kind}/{rid}"}
+
+
+def _rater(r: ExportRating | ExportSymptom, source: str, link: int, patient: str) -> Json:
+    if source == "patient":
+        return _ref("Patient", patient)
+    if source == "caregiver":
+        return _ref("RelatedPerson", resource_id("rp", link))
+    return _ref("Practitioner", resource_id("pr", link))
+
+
+def _observation(r: ExportRating, patient: str, code: str, value: Json) -> Json:
+    return {
+        "resourceType": "Observation",
+        "id": resource_id(f"obs-{code}", r.assessment_id),
+        "status": "final",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "survey",
+                    }
+                ]
+            }
+        ],
+        "code": {
+            "coding": [
+                {"system": FHIR_CODES["measures"], "code": code, "display": FHIR_MEASURES[code]}
+            ]
+        },
+        "subject": _ref("Patient", patient),
+        "effectiveDateTime": moment(r.submitted_at),
+        "derivedFrom": [_ref("QuestionnaireResponse", resource_id("qr", r.assessment_id))],
+        **value,
+    }
+
+
+def _response(r: ExportRating, patient: str) -> list[Json]:
+    rater = _rater(r, r.source, r.rater, patient)
+    items = []
+    for number in range(1, 11):
+        key = item_key(number, r.item5_variant)
+        score = r.items[number]
+        items.append(
+            {
+                "linkId": key,
+                "text": item_name(number, r.item5_variant),
+                "answer": [
+                    {
+                        "valueCoding": {
+                            "system": FHIR_CODES["answers"],
+                            "code": answer_code(key, score),
+                            "display": level_text(number, r.item5_variant, score),
+                        }
+                    }
+                ],
+            }
+        )
+    response: Json = {
+        "resourceType": "QuestionnaireResponse",
+        "id": resource_id("qr", r.assessment_id),
+        "language": r.language,
+        "questionnaire": FHIR_CODES["questionnaire"],
+        "status": "completed",
+        "subject": _ref("Patient", patient),
+        "authored": moment(r.submitted_at),
+        "author": rater,
+        "source": rater,
+        "item": items,
+    }
+    out = [response, _observation(r, patient, "total", {"valueInteger": r.total})]
+    if r.fvc_percent is not None:
+        quantity = {
+            "value": r.fvc_percent,
+            "unit": "%",
+            "system": "http://unitsofmeasure.org",
+            "code": "%",
+        }
+        out.append(_observation(r, patient, "fvc-percent", {"valueQuantity": quantity}))
+    if r.norris_total is not None:
+        out.append(_observation(r, patient, "norris-total", {"valueInteger": r.norris_total}))
+    return out
+
+
+def _adverse_event(s: ExportSymptom, patient: str, study: Json) -> Json:
+    return {
+        "resourceType": "AdverseEvent",
+        "id": resource_id("ae", f"{s.report_id}-{s.symptom}"),
+        "identifier": {
+            "system": f"{FHIR_BASE}/symptom-report",
+            "value": f"R{s.report_id}-{s.symptom}",
+        },
+        "actuality": "actual",
+        "event": {
+            "coding": [
+                {
+                    "system": FHIR_CODES["symptoms"],
+                    "code": s.symptom,
+                    "display": protocol_term(s.symptom),
+                }
+            ],
+            "text": s.free_text or symptom_wording(s),
+        },
+        "subject": _ref("Patient", patient),
+        "date": moment(s.reported_at),
+        "recordedDate": moment(s.reported_at),
+        "recorder": _rater(s, s.respondent, s.respondent_link, patient),
+        "severity": {"coding": [{"system": FHIR_CODES["severity"], "code": _SEVERITY[s.severity]}]},
+        "study": [study],
+    }
+
+
+def entries(data: ExportData, study: Study) -> list[Json]:
+    """The Bundle's entries, as JSON objects (validated by `validate`)."""
+    study_ref: Json = {
+        "identifier": {"system": FHIR_CODES["study"], "value": study.id},
+        "display": study.name,
+    }
+    patients = {p.subject: resource_id("pat", p.subject) for p in data.participants}
+    out: list[Json] = [_entry(_questionnaire())]
+    for p in data.participants:
+        pid = patients[p.subject]
+        out.append(
+            _entry(
+                {
+                    "resourceType": "Patient",
+                    "id": pid,
+                    "identifier": [{"system": FHIR_CODES["subject"], "value": p.subject}],
+                }
+            )
+        )
+        out.append(
+            _entry(
+                {
+                    "resourceType": "ResearchSubject",
+                    "id": resource_id("rs", p.subject),
+                    "status": _STATUS[p.status.value],
+                    "study": study_ref,
+                    "individual": _ref("Patient", pid),
+                }
+            )
+        )
+    raters: dict[str, Json] = {}
+    people = [(r.source, r.rater, r.subject) for r in data.ratings]
+    people += [(s.respondent, s.respondent_link, s.subject) for s in data.symptoms]
+    for source, link, subject in people:
+        if source == "caregiver":
+            rid = resource_id("rp", link)
+            raters.setdefault(
+                rid,
+                {
+                    "resourceType": "RelatedPerson",
+                    "id": rid,
+                    "patient": _ref("Patient", patients[subject]),
+                },
+            )
+        elif source == "clinic":
+            rid = resource_id("pr", link)
+            raters.setdefault(rid, {"resourceType": "Practitioner", "id": rid})
+    out += [_entry(resource) for resource in raters.values()]
+    for r in data.ratings:
+        out += [_entry(resource) for resource in _response(r, patients[r.subject])]
+    for s in data.symptoms:
+        out.append(_entry(_adverse_event(s, patients[s.subject], study_ref)))
+    return out
+
+
+def _bundle(part: Sequence[Json]) -> Json:
+    return {"resourceType": "Bundle", "type": "collection", "entry": list(part)}
+
+
+def _validate(part: Sequence[Json]) -> int:
+    """Validate with the R4B models; they reject unknown fields and bad values."""
+    return len(Bundle.model_validate(_bundle(part)).entry or ())
+
+
+def validate(all_entries: Sequence[Json]) -> None:
+    """Every entry through `fhir.resources`' R4B models; a large export in chunks over the
+    machine's processors (the models cost about 2 ms per resource)."""
+    chunks = [all_entries[i : i + CHUNK] for i in range(0, len(all_entries), CHUNK)]
+    if len(chunks) <= 1:
+        for chunk in chunks:
+            _validate(chunk)
+        return
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        checked = sum(pool.map(_validate, chunks))
+    if checked != len(all_entries):
+        raise ValueError(f"FHIR validation checked {checked} of {len(all_entries)} entries")
+
+
+def bundle(data: ExportData, study: Study) -> Bundle:
+    """The export as a validated R4 Bundle object."""
+    return Bundle.model_validate(_bundle(entries(data, study)))
+
+
+def build(data: ExportData, study: Study) -> tuple[ExportFile, ...]:
+    found = entries(data, study)
+    validate(found)
+    text = json.dumps(_bundle(found), ensure_ascii=False, separators=(",", ":"))
+    return (ExportFile(FILE, text, len(found)),)

@@ -1,0 +1,31 @@
+"""`--format csv`: one row per submitted rating (the dictionary's `RATINGS`)."""
+
+from __future__ import annotations
+
+from conversations.exports.common import ExportFile, Study, csv_text, moment
+from conversations.exports.dictionary import RATINGS
+from storage.exports import ExportData, ExportRating
+
+__all__ = ["build"]
+
+
+def _row(r: ExportRating) -> list[object]:
+    return [
+        r.subject,
+        moment(r.submitted_at),
+        r.source,
+        r.visit,
+        "staff" if r.source == "clinic" else r.source,
+        r.rater,
+        r.language,
+        r.item5_variant,
+        *(r.items[n] for n in range(1, 11)),
+        r.total,
+        r.fvc_percent,
+        r.norris_total,
+    ]
+
+
+def build(data: ExportData, study: Study) -> tuple[ExportFile, ...]:
+    text, rows = csv_text(RATINGS.header, (_row(r) for r in data.ratings))
+    return (ExportFile(RATINGS.file, text, rows),)

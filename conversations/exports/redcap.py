@@ -1,0 +1,92 @@
+"""`--format redcap`: a REDCap data dictionary for the repeating instrument `alsfrs` and the
+matching import CSV; both take their field names from `dictionary.REDCAP_FIELDS`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+from conversations.exports.common import ExportFile, Study, csv_text
+from conversations.exports.dictionary import (
+    REDCAP_DICTIONARY,
+    REDCAP_FIELDS,
+    REDCAP_FORM,
+    REDCAP_IMPORT,
+    item_key,
+)
+from storage.exports import ExportData, ExportRating
+
+__all__ = ["build", "redcap_date"]
+
+COMPLETE = 2
+
+
+def redcap_date(r: ExportRating) -> str:
+    """REDCap's `datetime_seconds_ymd`: `YYYY-MM-DD HH:MM:SS` (UTC)."""
+    return r.submitted_at.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _dictionary() -> Iterator[Sequence[object]]:
+    for field in REDCAP_FIELDS:
+        yield [
+            field.name,
+            REDCAP_FORM,
+            "",
+            field.type,
+            field.label,
+            field.choices,
+            "",
+            field.validation,
+            field.minimum,
+            field.maximum,
+            "",
+            field.branching,
+            "y" if field.name != "alsfrs_visit" and not field.branching else "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+
+
+def _items(r: ExportRating) -> dict[str, int | None]:
+    out: dict[str, int | None] = {}
+    for field in REDCAP_FIELDS:
+        if field.name.startswith("alsfrs_q"):
+            key = field.name.removeprefix("alsfrs_q")
+            number = int(key.rstrip("ab"))
+            asked = item_key(number, r.item5_variant) == key
+            out[field.name] = r.items[number] if asked else None
+    return out
+
+
+def _data(data: ExportData) -> Iterator[list[object]]:
+    instance: Counter[str] = Counter()
+    for r in data.ratings:
+        instance[r.subject] += 1
+        values: dict[str, object] = {
+            "record_id": r.subject,
+            "redcap_repeat_instrument": REDCAP_FORM,
+            "redcap_repeat_instance": instance[r.subject],
+            "alsfrs_date": redcap_date(r),
+            "alsfrs_source": r.source,
+            "alsfrs_visit": r.visit,
+            "alsfrs_language": r.language,
+            "alsfrs_item5_variant": r.item5_variant,
+            **_items(r),
+            "alsfrs_total": r.total,
+            "alsfrs_fvc_percent": r.fvc_percent,
+            "alsfrs_norris_total": r.norris_total,
+            f"{REDCAP_FORM}_complete": COMPLETE,
+        }
+        yield [values[name] for name in REDCAP_IMPORT.header]
+
+
+def build(data: ExportData, study: Study) -> tuple[ExportFile, ...]:
+    dictionary, fields = csv_text(REDCAP_DICTIONARY.header, _dictionary())
+    rows, count = csv_text(REDCAP_IMPORT.header, _data(data))
+    return (
+        ExportFile(REDCAP_DICTIONARY.file, dictionary, fields),
+        ExportFile(REDCAP_IMPORT.file, rows, count),
+    )

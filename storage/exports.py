@@ -1,0 +1,177 @@
+"""The one read behind every export: participants, submitted ratings and reported symptoms, as
+typed rows, in one read transaction. SQL only; the formats are `conversations.exports`.
+
+A rating's `source` is who rated: `patient` or `caregiver` (the submitting link's role) today.
+Clinic visits slot in as `clinic` rows (with `visit`, `fvc_percent`, `norris_total`, already in
+`ExportRating`) by a `UNION ALL` of the visits table into `_RATINGS`; every format already writes
+those fields, so nothing above this module changes. No Telegram id or name is read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from storage.db import Row, Tx
+from storage.models import ParticipantStatus, from_iso
+
+__all__ = [
+    "ExportData",
+    "ExportParticipant",
+    "ExportRating",
+    "ExportSymptom",
+    "Source",
+    "read",
+]
+
+Source = Literal["patient", "caregiver", "clinic"]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ExportParticipant(_Row):
+    subject: str
+    status: ParticipantStatus
+    enrolled_at: datetime
+
+
+class ExportRating(_Row):
+    """One submitted ALSFRS rating. `rater` is the internal id of the rating person's study link
+    (never a Telegram id); `visit`, `fvc_percent` and `norris_total` are set by clinic ratings."""
+
+    assessment_id: int
+    subject: str
+    source: Source
+    rater: int
+    visit: str | None = None
+    submitted_at: datetime
+    language: Literal["en", "cs"]
+    item5_variant: Literal["5a", "5b"]
+    items: dict[int, int]
+    total: int
+    fvc_percent: float | None = None
+    norris_total: int | None = None
+
+
+class ExportSymptom(_Row):
+    """One symptom of a submitted symptom report, with the staff alert it raised."""
+
+    report_id: int
+    subject: str
+    reported_at: datetime
+    respondent: Literal["patient", "caregiver"]
+    respondent_link: int
+    language: Literal["en", "cs"]
+    assessment_id: int | None
+    symptom: str
+    severity: int
+    free_text: str | None
+    urgent: bool
+    alert_id: int | None
+
+
+class ExportData(_Row):
+    participants: tuple[ExportParticipant, ...]
+    ratings: tuple[ExportRating, ...]
+    symptoms: tuple[ExportSymptom, ...]
+    symptom_reports: int
+    last_audit_id: int | None
+
+
+_PARTICIPANTS = "SELECT subject, status, created_at FROM participants"
+
+_RATINGS = (
+    "SELECT a.id, p.subject, l.role AS source, l.id AS rater, a.submitted_at, a.language,"
+    " a.item5_variant, a.total,"
+    " (SELECT group_concat(item || ':' || score) FROM answers WHERE assessment_id = a.id) AS items"
+    " FROM assessments a JOIN participants p ON p.id = a.participant_id"
+    " JOIN links l ON l.id = a.submitted_by WHERE a.status = 'submitted'"
+)
+
+# The alert a symptom raised is written in the report's transaction, with the report's moment.
+_SYMPTOMS = (
+    "SELECT r.id, p.subject, r.submitted_at, l.role AS respondent, l.id AS link, r.language,"
+    " r.assessment_id, r.urgent AS report_urgent, i.symptom, i.severity, i.free_text,"
+    " al.id AS alert_id, al.urgent AS alert_urgent"
+    " FROM symptom_reports r JOIN participants p ON p.id = r.participant_id"
+    " JOIN links l ON l.id = r.submitted_by"
+    " JOIN symptom_report_items i ON i.report_id = r.id"
+    " LEFT JOIN alerts al ON al.id = (SELECT MIN(x.id) FROM alerts x"
+    "  WHERE x.participant_id = r.participant_id AND x.kind = 'symptom'"
+    "  AND x.rule = i.symptom AND x.created_at = r.submitted_at)"
+    " WHERE r.status = 'submitted'"
+)
+
+
+def _items(text: object) -> dict[int, int]:
+    return {int(k): int(v) for k, v in (pair.split(":") for pair in str(text).split(","))}
+
+
+def _rating(row: Row) -> ExportRating:
+    return ExportRating(
+        assessment_id=row["id"],
+        subject=row["subject"],
+        source=row["source"],
+        rater=row["rater"],
+        submitted_at=from_iso(row["submitted_at"]),
+        language=row["language"],
+        item5_variant=row["item5_variant"],
+        items=_items(row["items"]),
+        total=row["total"],
+    )
+
+
+def _symptom(row: Row) -> ExportSymptom:
+    urgent = row["alert_urgent"] if row["alert_id"] is not None else row["report_urgent"]
+    return ExportSymptom(
+        report_id=row["id"],
+        subject=row["subject"],
+        reported_at=from_iso(row["submitted_at"]),
+        respondent=row["respondent"],
+        respondent_link=row["link"],
+        language=row["language"],
+        assessment_id=row["assessment_id"],
+        symptom=row["symptom"],
+        severity=row["severity"],
+        free_text=row["free_text"],
+        urgent=bool(urgent),
+        alert_id=row["alert_id"],
+    )
+
+
+async def read(tx: Tx, *, subject: str | None = None) -> ExportData:
+    """Everything an export holds, optionally for one participant, in a stable order: by
+    subject, then time, then id."""
+    where, params = ("", ()) if subject is None else (" AND p.subject = ?", (subject,))
+    people = await tx.all(
+        _PARTICIPANTS + ("" if subject is None else " WHERE subject = ?") + " ORDER BY subject",
+        params,
+    )
+    ratings = await tx.all(_RATINGS + where + " ORDER BY p.subject, a.submitted_at, a.id", params)
+    symptoms = await tx.all(
+        _SYMPTOMS + where + " ORDER BY p.subject, r.submitted_at, r.id, i.rowid", params
+    )
+    reports = await tx.scalar(
+        "SELECT COUNT(*) FROM symptom_reports r JOIN participants p ON p.id = r.participant_id"
+        " WHERE r.status = 'submitted'" + where,
+        params,
+    )
+    last_audit = await tx.scalar("SELECT MAX(id) FROM audit")
+    return ExportData(
+        participants=tuple(
+            ExportParticipant(
+                subject=row["subject"],
+                status=ParticipantStatus(row["status"]),
+                enrolled_at=from_iso(row["created_at"]),
+            )
+            for row in people
+        ),
+        ratings=tuple(_rating(row) for row in ratings),
+        symptoms=tuple(_symptom(row) for row in symptoms),
+        symptom_reports=int(reports or 0),
+        last_audit_id=None if last_audit is None else int(last_audit),
+    )
