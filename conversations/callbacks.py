@@ -16,6 +16,7 @@ its pattern). Adding a button means adding a kind here, with its encode and its 
     alk|alo:<alert>:<page>           staff, in /alerts: acknowledge, or open, one alert
     alp:<page>                       staff: a page of /alerts
     rt:<participant>[:<HHMM>]        /time: show the choices, or pick one
+    ag:<participant>                 start another assessment on a day that has one already
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from conversations.domain.symptom_step import (
 
 __all__ = [
     "KINDS",
+    "AgainPress",
     "AlertPress",
     "AssessmentPress",
     "Kind",
@@ -58,6 +60,7 @@ __all__ = [
     "TimePress",
     "encode",
     "encode_action",
+    "encode_again",
     "encode_alert",
     "encode_language",
     "encode_menu",
@@ -123,8 +126,22 @@ class TimePress:
     choice: time | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AgainPress:
+    """Start another assessment for this participant although one was submitted today."""
+
+    participant_id: int
+
+
 Press = (
-    AssessmentPress | ReportPress | MenuPress | LanguagePress | PagePress | AlertPress | TimePress
+    AssessmentPress
+    | ReportPress
+    | MenuPress
+    | LanguagePress
+    | PagePress
+    | AlertPress
+    | TimePress
+    | AgainPress
 )
 
 
@@ -220,6 +237,10 @@ def encode_time(participant_id: int, choice: time | None = None) -> str:
     return encode(TimePress(participant_id, choice))
 
 
+def encode_again(participant_id: int) -> str:
+    return encode(AgainPress(participant_id))
+
+
 def encode(press: Press) -> str:
     """The callback data of any press."""
     match press:
@@ -244,6 +265,8 @@ def encode(press: Press) -> str:
         case TimePress(participant_id=pid, choice=choice):
             assert choice is not None
             return f"rt:{pid}:{choice.strftime('%H%M')}"
+        case AgainPress(participant_id=pid):
+            return f"ag:{pid}"
     raise ValueError(f"{press!r} has no callback data")
 
 
@@ -334,6 +357,13 @@ KINDS: Final[tuple[Kind, ...]] = (
         re.compile(r"rt:(\d{1,12})(?::([01]\d|2[0-3])([0-5]\d))?"),
         _time,
         TimePress,
+    ),
+    Kind(
+        "again",
+        ("ag",),
+        re.compile(r"ag:(\d{1,12})"),
+        lambda m: AgainPress(int(m[1])),
+        AgainPress,
     ),
 )
 _BY_PREFIX: Final = {prefix: kind for kind in KINDS for prefix in kind.prefixes}

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler
 
 from conversations.callbacks import (
     KINDS,
+    AgainPress,
     AlertPress,
     AssessmentPress,
     LanguagePress,
@@ -132,6 +133,8 @@ EVERY_PRESS: list[Press] = [
     TimePress(_BIG, time(0, 0)),
     TimePress(3, time(23, 59)),
     TimePress(3, time(8, 30)),
+    AgainPress(1),
+    AgainPress(_BIG),
 ]
 
 

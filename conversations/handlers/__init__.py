@@ -52,6 +52,7 @@ PRESSES: Final[dict[str, Callback]] = {
     "page": patient.on_press,
     "alert": alerts.on_alert_press,
     "time": schedule.on_time_press,
+    "again": patient.on_press,
 }
 
 
