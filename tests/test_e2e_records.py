@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.app import AppType
+from conversations.context import AppType
 from tests.conftest import Harness
 from tests.e2e_helpers import answer_items
 from tests.test_e2e_reminders import due_time, move_clock, scheduler_of
