@@ -175,6 +175,8 @@ async def test_feeding_tube_asks_variant_5b_and_is_remembered(
     rows = await harness.export_rows()
     assert rows[0]["item5_variant"] == "5b"
     await tom.send("/assess")
+    assert "already submitted today" in tom.last_message().content
+    await tom.press("Start another")
     await answer_items(tom, SCORES, stop_after=4)
     assert "Gastrostomy: yes" in tom.last_message().content
     await tom.press("Change gastrostomy")
