@@ -118,6 +118,7 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
     if not enrollment.SUBJECT_PATTERN.fullmatch(subject):
         print("alsfrs-bot: a study ID is 1-32 letters, digits, '-' or '_'", file=sys.stderr)
         return 1
+    subject = enrollment.canonical_subject(subject)
     username = await _bot_username(settings)
     services = await _services(settings, study)
     try:
@@ -153,21 +154,33 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
 async def _invite(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
     username = await _bot_username(settings)
     services = await _services(settings, study)
+    subject = args.subject
     try:
-        if args.role == "caregiver":
-            subject = args.subject or ""
+        if args.role == "patient":
+            relinked = await enrollment.relink_patient(services, args.subject or "", OPERATOR)
+            if relinked is None:
+                print(f"alsfrs-bot: no participant {args.subject!r}", file=sys.stderr)
+                return 1
+            if relinked.code is None or relinked.expires_at is None:
+                print(f"alsfrs-bot: participant {relinked.subject} has withdrawn", file=sys.stderr)
+                return 1
+            subject = relinked.subject
+            issued: tuple[str, str] | None = relinked.code, relinked.expires_at
+        elif args.role == "caregiver":
+            subject = enrollment.canonical_subject(args.subject or "")
             issued = await enrollment.invite_caregiver(services, subject, OPERATOR)
             if issued is None:
                 print(f"alsfrs-bot: no participant {subject!r}", file=sys.stderr)
                 return 1
         else:
             issued = await enrollment.invite(services, Role(args.role), None, OPERATOR)
+        assert issued is not None
         code, until = issued
     finally:
         await services.db.close()
     result: dict[str, object] = {
         "role": args.role,
-        "subject": args.subject,
+        "subject": subject,
         "code": code,
         "link": _link(username, code),
         "expires_at": until,
@@ -350,9 +363,13 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument("subject", help="pseudonymous study ID, e.g. S001")
     enroll.add_argument("--language", choices=("en", "cs"), default=None)
     enroll.add_argument("--json", action="store_true", help="print one JSON object")
-    invite = sub.add_parser("invite", help="a single-use link for a staff member or caregiver")
-    invite.add_argument("role", choices=("staff", "caregiver"))
-    invite.add_argument("subject", nargs="?", help="the participant, for a caregiver link")
+    invite = sub.add_parser(
+        "invite",
+        help="a single-use link for a staff member, a caregiver, or the patient (a new one: "
+        "earlier unused patient links stop working)",
+    )
+    invite.add_argument("role", choices=("staff", "caregiver", "patient"))
+    invite.add_argument("subject", nargs="?", help="the participant, for a caregiver or patient")
     invite.add_argument("--json", action="store_true", help="print one JSON object")
     listing = sub.add_parser("participants", help="every participant with status and totals")
     listing.add_argument("--json", action="store_true")
@@ -400,8 +417,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return asyncio.run(_export(settings, study, args))
         if args.command == "invite":
-            if args.role == "caregiver" and not args.subject:
-                raise ConfigError("invite caregiver needs the participant's study ID")
+            if args.role in ("caregiver", "patient") and not args.subject:
+                raise ConfigError(f"invite {args.role} needs the participant's study ID")
             return asyncio.run(_invite(settings, study, args))
         if args.command == "participants":
             return asyncio.run(_participants(settings, study, args))

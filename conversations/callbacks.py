@@ -18,6 +18,7 @@ its pattern). Adding a button means adding a kind here, with its encode and its 
     rt:<participant>[:<HHMM>]        /time: show the choices, or pick one
     v:<visit>:<revision>:<op>        staff, a clinic visit (op: l0-l20 label, d today, t0/t1,
                                      s0-s4, k skip, b back, e<section>, S save)
+    ag:<participant>                 start another assessment on a day that has one already
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from conversations.domain.symptom_step import (
 
 __all__ = [
     "KINDS",
+    "AgainPress",
     "AlertPress",
     "AssessmentPress",
     "Kind",
@@ -62,6 +64,7 @@ __all__ = [
     "VisitPress",
     "encode",
     "encode_action",
+    "encode_again",
     "encode_alert",
     "encode_language",
     "encode_menu",
@@ -137,6 +140,13 @@ class VisitPress:
     action: visit_steps.VisitAction
 
 
+@dataclass(frozen=True, slots=True)
+class AgainPress:
+    """Start another assessment for this participant although one was submitted today."""
+
+    participant_id: int
+
+
 Press = (
     AssessmentPress
     | ReportPress
@@ -146,6 +156,7 @@ Press = (
     | AlertPress
     | TimePress
     | VisitPress
+    | AgainPress
 )
 
 _VISIT_SECTIONS: Final = {"l": "label", "d": "date", "a": "alsfrs", "f": "fvc", "n": "norris"}
@@ -287,6 +298,10 @@ def encode_time(participant_id: int, choice: time | None = None) -> str:
     return encode(TimePress(participant_id, choice))
 
 
+def encode_again(participant_id: int) -> str:
+    return encode(AgainPress(participant_id))
+
+
 def encode(press: Press) -> str:
     """The callback data of any press."""
     match press:
@@ -313,6 +328,8 @@ def encode(press: Press) -> str:
             return f"rt:{pid}:{choice.strftime('%H%M')}"
         case VisitPress(visit_id=vid, revision=rev, action=action):
             return encode_visit(vid, rev, action)
+        case AgainPress(participant_id=pid):
+            return f"ag:{pid}"
     raise ValueError(f"{press!r} has no callback data")
 
 
@@ -414,6 +431,13 @@ KINDS: Final[tuple[Kind, ...]] = (
         re.compile(r"v:(\d{1,12}):(\d{1,9}):(l(?:1[0-9]|20|[0-9])|d|t[01]|s[0-4]|k|b|e[ldafn]|S)"),
         _visit,
         VisitPress,
+    ),
+    Kind(
+        "again",
+        ("ag",),
+        re.compile(r"ag:(\d{1,12})"),
+        lambda m: AgainPress(int(m[1])),
+        AgainPress,
     ),
 )
 _BY_PREFIX: Final = {prefix: kind for kind in KINDS for prefix in kind.prefixes}

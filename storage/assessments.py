@@ -23,6 +23,7 @@ __all__ = [
     "save_progress",
     "scored_since",
     "set_answer",
+    "set_language",
     "set_message",
     "submissions",
 ]
@@ -111,6 +112,14 @@ async def set_message(tx: Tx, assessment_id: int, chat_id: int, message_id: int)
     await tx.execute(
         "UPDATE assessments SET chat_id = ?, message_id = ? WHERE id = ?",
         (chat_id, message_id, assessment_id),
+    )
+
+
+async def set_language(tx: Tx, assessment_id: int, language: str) -> None:
+    """The language the assessment is being answered in (the latest respondent's)."""
+    await tx.execute(
+        "UPDATE assessments SET language = ? WHERE id = ? AND language <> ?",
+        (language, assessment_id, language),
     )
 
 

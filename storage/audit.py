@@ -55,7 +55,7 @@ async def record(
 async def entries(tx: Tx, *, subject: str | None = None) -> list[AuditEntry]:
     sql = (
         "SELECT a.*, p.subject FROM audit a LEFT JOIN participants p ON p.id = a.on_behalf_of"
-        + (" WHERE p.subject = ?" if subject else "")
+        + (" WHERE p.subject = ? COLLATE NOCASE" if subject else "")
         + " ORDER BY a.id"
     )
     rows = await tx.all(sql, (subject,) if subject else ())

@@ -38,11 +38,13 @@ __all__ = [
     "LinkRow",
     "Overview",
     "RedeemResult",
+    "canonical_subject",
     "count_participants",
     "count_recent_failures",
     "create_invitation",
     "create_participant",
     "ensure_account",
+    "expire_codes",
     "get_participant",
     "identity",
     "link",
@@ -65,6 +67,11 @@ __all__ = [
 SUBJECT_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 # 16 random bytes = 128 bits, base64url: 22 characters of [A-Za-z0-9_-].
 CODE_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def canonical_subject(subject: str) -> str:
+    """The one stored form of a study ID: IDs are case-insensitive, kept in capitals."""
+    return subject.strip().upper()
 
 
 class DuplicateSubject(ValueError):
@@ -98,7 +105,8 @@ async def create_participant(
 ) -> Participant:
     if not SUBJECT_PATTERN.fullmatch(subject):
         raise ValueError("a study ID is 1-32 letters, digits, '-' or '_'")
-    if await tx.scalar("SELECT 1 FROM participants WHERE subject = ?", (subject,)):
+    subject = canonical_subject(subject)
+    if await tx.scalar("SELECT 1 FROM participants WHERE subject = ? COLLATE NOCASE", (subject,)):
         raise DuplicateSubject(subject)
     pid = await tx.execute(
         "INSERT INTO participants (subject, language, created_at) VALUES (?, ?, ?)",
@@ -125,7 +133,11 @@ async def participant_by_id(tx: Tx, participant_id: int) -> Participant | None:
 
 
 async def get_participant(tx: Tx, subject: str) -> Participant | None:
-    row = await tx.one("SELECT * FROM participants WHERE subject = ?", (subject,))
+    # NOCASE also finds a row stored before IDs were kept in capitals.
+    row = await tx.one(
+        "SELECT * FROM participants WHERE subject = ? COLLATE NOCASE ORDER BY subject = ? DESC",
+        (canonical_subject(subject), canonical_subject(subject)),
+    )
     return None if row is None else _participant(row)
 
 
@@ -160,6 +172,44 @@ async def create_invitation(
         on_behalf_of=participant_id,
     )
     return code
+
+
+async def expire_codes(
+    tx: Tx,
+    participant_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    role: Role | None = None,
+    reason: str,
+) -> int:
+    """End every unused, unexpired code for this participant (of `role` only, when given), so
+    that none of them links an account any more; audited. Returns how many were ended."""
+    sql = (
+        "SELECT id, role FROM invitations WHERE participant_id = ? AND used_at IS NULL"
+        " AND expires_at > ?"
+    )
+    params: list[object] = [participant_id, iso(now)]
+    if role is not None:
+        sql += " AND role = ?"
+        params.append(role.value)
+    rows = await tx.all(sql + " ORDER BY id", params)
+    for row in rows:
+        await tx.execute(
+            "UPDATE invitations SET expires_at = ? WHERE id = ?", (iso(now), row["id"])
+        )
+        await audit.record(
+            tx,
+            actor=actor,
+            action="invitation.expire",
+            entity="invitation",
+            entity_id=row["id"],
+            at=now,
+            new={"role": row["role"], "expires_at": iso(now)},
+            reason=reason,
+            on_behalf_of=participant_id,
+        )
+    return len(rows)
 
 
 async def ensure_account(tx: Tx, telegram_user_id: int, now: datetime) -> Account:

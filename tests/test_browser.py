@@ -287,6 +287,9 @@ async def test_staff_acknowledge_the_decline_alert(demo: Demo) -> None:
     # Everyone at once: the patient on a new assessment, staff with the acknowledged alert.
     patient = demo.pane("patient")
     await type_message(patient, "/assess")
+    # Submitted today already: asked first, then a new one.
+    await wait_for_bot_text(patient, "already submitted today")
+    await press(patient, "Start another")
     await wait_for_bot_text(patient, "Question 1 of 10")
     await first.scroll_into_view_if_needed()
     await demo.page.locator("#chats").focus()

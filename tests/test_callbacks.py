@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler
 
 from conversations.callbacks import (
     KINDS,
+    AgainPress,
     AlertPress,
     AssessmentPress,
     LanguagePress,
@@ -152,6 +153,8 @@ EVERY_PRESS: list[Press] = [
         for vid, rev in ((1, 0), (_BIG, 999_999_999))
         for action in _VISIT_ACTIONS
     ),
+    AgainPress(1),
+    AgainPress(_BIG),
 ]
 
 

@@ -175,6 +175,8 @@ async def test_feeding_tube_asks_variant_5b_and_is_remembered(
     rows = await harness.export_rows()
     assert rows[0]["item5_variant"] == "5b"
     await tom.send("/assess")
+    assert "already submitted today" in tom.last_message().content
+    await tom.press("Start another")
     await answer_items(tom, SCORES, stop_after=4)
     assert "Gastrostomy: yes" in tom.last_message().content
     await tom.press("Change gastrostomy")
@@ -309,7 +311,10 @@ async def test_repeated_wrong_codes_are_slowed_down(harness: Harness, app: AppTy
         assert "does not work" in guesser.last_message().content
     good = await harness.enroll("S016")
     await guesser.send(f"/start {good['patient_code']}")
-    assert "too many attempts" in guesser.last_message().content.lower()
+    # The message says what is true: even this valid new link is refused until the wait ends.
+    refused = guesser.last_message().content
+    assert "too many wrong codes" in refused.lower()
+    assert "not even a new valid one" in refused
     harness.clock.advance(timedelta(minutes=16))
     await guesser.send(f"/start {good['patient_code']}")
     assert "linked" in guesser.last_message().content

@@ -237,12 +237,12 @@ async def test_participants_list_of_500_pages_within_limits(harness: Harness, ap
     first = nurse.last_message()
     assert f"page 1 of {pages} (500 in all)" in first.content
     assert len(first.content) <= 4096
-    seen = set(re.findall(r"P\d{3}-x+", first.content))
+    seen = set(re.findall(r"P\d{3}-X+", first.content))
     for _ in range(pages - 1):
         await nurse.press("Next")
         page = nurse.last_message()
         assert len(page.content) <= 4096
-        seen |= set(re.findall(r"P\d{3}-x+", page.content))
+        seen |= set(re.findall(r"P\d{3}-X+", page.content))
     assert len(seen) == 500
     assert nurse.buttons() == ["Previous"]
 

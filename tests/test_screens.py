@@ -28,6 +28,7 @@ from conversations.handlers.schedule import _time_keyboard
 from conversations.screens import alerts, reminders
 from conversations.screens.assessment import (
     Screen,
+    again_screen,
     assessment_screen,
     item_for,
     language_screen,
@@ -137,6 +138,8 @@ def every_screen(language: Language) -> Iterator[tuple[str, Screen]]:
                         t, kind=kind, role=role, subject="S-DEMO-1", participant_id=1
                     ),
                 )
+    for by in ("you", "patient", "caregiver"):
+        yield f"again by {by}", again_screen(t, participant_id=1, at="10:42", by=by, total=31)
     yield "language", language_screen(t)
     for resume in (False, True):
         yield "start", Screen("", start_button(t, 1, resume=resume))

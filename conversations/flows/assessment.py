@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from conversations.context import Services
 from conversations.domain import symptom_step
@@ -93,6 +94,7 @@ async def open_assessment(
     if current is not None:
         state = resume(state_of(current))
         await assessments.bump_revision(tx, current.id, position=state.position)
+        await assessments.set_language(tx, current.id, language)
         await audit.record(
             tx,
             actor=actor,
@@ -190,9 +192,11 @@ async def press(
     actors: Mapping[int, Actor],
     now: datetime,
     safety: SafetyConfig,
+    language: str | None = None,
 ) -> Outcome:
     """Apply one press (or a typed description, as `Symptoms(Describe(text))`); raises
-    `PressRefused` with nothing written."""
+    `PressRefused` with nothing written. `language` is the respondent's language now: the
+    assessment's language is the one its answers are given in."""
     record = await assessments.assessment(tx, assessment_id)
     if record is None or record.participant_id not in actors:
         raise PressRefused(Refusal.NOT_YOURS, str(assessment_id))
@@ -211,6 +215,9 @@ async def press(
     except (AssessmentError, symptom_step.StepError) as exc:
         raise PressRefused(Refusal.INVALID, type(action).__name__) from exc
     await _write_answers(tx, record, before, after, actor, now)
+    if language is not None and language != record.language:
+        await assessments.set_language(tx, assessment_id, language)
+        record = record.model_copy(update={"language": language})
     found: Triage | None = None
     if after.symptoms.done and not before.symptoms.done:
         found = await record_symptoms(
@@ -290,19 +297,33 @@ async def press(
 
 @dataclass(frozen=True, slots=True)
 class Opened:
-    """`record` is the assessment now shown (None: someone else's is under way and the
-    respondent is asked first); `previous` the one that was in progress before, if any."""
+    """`record` is the assessment now shown (None: someone else's is under way, or one was
+    already submitted today, and the respondent is asked first); `previous` the one that was in
+    progress before, if any; `today` the submission of today that a new one would follow."""
 
     record: AssessmentRecord | None
     previous: AssessmentRecord | None
+    today: Submission | None = None
+
+
+def _same_day(first: datetime, second: datetime, zone: ZoneInfo) -> bool:
+    return first.astimezone(zone).date() == second.astimezone(zone).date()
 
 
 async def begin(
-    services: Services, *, participant_id: int, actor: Actor, language: str, join: bool
+    services: Services,
+    *,
+    participant_id: int,
+    actor: Actor,
+    language: str,
+    join: bool,
+    again: bool = False,
 ) -> Opened:
     """Start or resume the participant's assessment. Without `join`, an assessment that another
-    respondent started and this one never answered in is left untouched."""
+    respondent started and this one never answered in is left untouched. Without `again`, no
+    new assessment starts on a day (in the study's time zone) that already has a submission."""
     now = services.clock()
+    zone = ZoneInfo(services.study.study.timezone)
 
     async def unit(tx: Tx) -> Opened:
         current = await assessments.in_progress(tx, participant_id)
@@ -313,6 +334,10 @@ async def begin(
             and not await assessments.joined_by(tx, current.id, actor.link_id)
         ):
             return Opened(None, current)
+        if current is None and not again:
+            last = await assessments.last_submission(tx, participant_id)
+            if last is not None and _same_day(last.submitted_at, now, zone):
+                return Opened(None, None, last)
         record, _ = await open_assessment(
             tx, participant_id=participant_id, actor=actor, language=language, now=now
         )

@@ -16,7 +16,7 @@ from conversations.context import Services
 from storage import assessments, people
 from storage.db import Tx
 from storage.models import Actor, Participant, ParticipantStatus, Role, Submission, iso
-from storage.people import SUBJECT_PATTERN, DuplicateSubject, LinkRow, Overview
+from storage.people import SUBJECT_PATTERN, DuplicateSubject, LinkRow, Overview, canonical_subject
 
 __all__ = [
     "SUBJECT_PATTERN",
@@ -25,7 +25,9 @@ __all__ = [
     "Overview",
     "OverviewPage",
     "ParticipantRecord",
+    "Relinked",
     "Revocation",
+    "canonical_subject",
     "change_status",
     "enroll_participant",
     "find_participant",
@@ -34,6 +36,7 @@ __all__ = [
     "overview_page",
     "participant_overview",
     "participant_record",
+    "relink_patient",
     "revoke_access",
     "staff_chats",
     "staff_members",
@@ -76,6 +79,40 @@ async def invite_caregiver(
 
     code = await services.db.write(unit)
     return None if code is None else (code, iso(now + ttl))
+
+
+@dataclass(frozen=True, slots=True)
+class Relinked:
+    """A new patient link: the participant's study ID as stored, and the code (None when the
+    participant has withdrawn and no link is issued) with its expiry (ISO)."""
+
+    subject: str
+    code: str | None
+    expires_at: str | None
+
+
+async def relink_patient(services: Services, subject: str, actor: Actor) -> Relinked | None:
+    """A new single-use patient code for the participant with this study ID, in one transaction
+    that also ends every earlier unused patient code. None when there is no such participant;
+    no code for a withdrawn participant."""
+    now = services.clock()
+    ttl = services.study.enrollment.code_ttl
+
+    async def unit(tx: Tx) -> Relinked | None:
+        found = await people.get_participant(tx, subject)
+        if found is None:
+            return None
+        if found.status is ParticipantStatus.WITHDRAWN:
+            return Relinked(found.subject, None, None)
+        await people.expire_codes(
+            tx, found.id, actor=actor, now=now, role=Role.PATIENT, reason="new patient link"
+        )
+        code = await people.create_invitation(
+            tx, role=Role.PATIENT, participant_id=found.id, actor=actor, now=now, ttl=ttl
+        )
+        return Relinked(found.subject, code, iso(now + ttl))
+
+    return await services.db.write(unit)
 
 
 async def enroll_participant(
@@ -131,7 +168,11 @@ async def change_status(
         found = await people.get_participant(tx, subject)
         if found is None:
             return None
-        return await people.set_status(tx, found, status, actor=actor, now=now, reason=reason)
+        changed = await people.set_status(tx, found, status, actor=actor, now=now, reason=reason)
+        if changed and status is ParticipantStatus.WITHDRAWN:
+            # No outstanding code may link anyone to a withdrawn participant.
+            await people.expire_codes(tx, found.id, actor=actor, now=now, reason="withdrawn")
+        return changed
 
     return await services.db.write(unit)
 

@@ -55,6 +55,7 @@ PRESSES: Final[dict[str, Callback]] = {
     "alert": alerts.on_alert_press,
     "time": schedule.on_time_press,
     "visit": visit_handlers.on_visit_press,
+    "again": patient.on_press,
 }
 
 

@@ -215,7 +215,8 @@ async def choose(
         ]
         for link in links
     ]
-    await say(update, t("choose-participant"), InlineKeyboardMarkup(rows))
+    question = "choose-history" if what == "history" else "choose-participant"
+    await say(update, t(question), InlineKeyboardMarkup(rows))
     return None
 
 

@@ -18,6 +18,7 @@ from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
 from conversations.callbacks import (
+    AgainPress,
     AssessmentPress,
     LanguagePress,
     MenuPress,
@@ -59,6 +60,7 @@ from conversations.handlers.access import (
 )
 from conversations.screens.assessment import (
     Screen,
+    again_screen,
     assessment_screen,
     join_keyboard,
     language_screen,
@@ -74,6 +76,7 @@ from storage.models import (
     LinkInfo,
     ParticipantStatus,
     Role,
+    Submission,
 )
 
 __all__ = [
@@ -168,10 +171,17 @@ async def assess(update: Update, context: AppContext) -> None:
 
 
 async def _open(
-    update: Update, context: AppContext, t: Translator, link: LinkInfo, *, join: bool = False
+    update: Update,
+    context: AppContext,
+    t: Translator,
+    link: LinkInfo,
+    *,
+    join: bool = False,
+    again: bool = False,
 ) -> None:
     """Start a new assessment or resume the open one, in a new message at the bottom. When
-    someone else has one under way, say who and when, and offer to continue it or leave it."""
+    someone else has one under way, say who and when, and offer to continue it or leave it;
+    when one was already submitted today, say when and by whom, and ask before another."""
     services = context.services
     assert link.participant is not None
     if link.participant.status is not ParticipantStatus.ACTIVE:
@@ -183,8 +193,12 @@ async def _open(
         actor=actor_for(link),
         language=t.language,
         join=join,
+        again=again,
     )
     record, previous = opened.record, opened.previous
+    if record is None and opened.today is not None:
+        await _ask_again(update, services, t, link, opened.today)
+        return
     if record is None:
         assert previous is not None
         await _offer_to_join(update, services, t, previous)
@@ -201,11 +215,11 @@ async def _open(
         same_chat = (
             update.effective_chat is not None and update.effective_chat.id == previous.chat_id
         )
+        # In this chat, the words of the person reading it now.
+        retiring = t if same_chat else translator(previous.language)
         await quietly(
             context.bot.edit_message_text(
-                translator(previous.language)(
-                    "assessment-retired" if same_chat else "assessment-taken-over"
-                ),
+                retiring("assessment-retired" if same_chat else "assessment-taken-over"),
                 chat_id=previous.chat_id,
                 message_id=previous.message_id,
             )
@@ -213,6 +227,26 @@ async def _open(
     message = await say(update, screen.text, screen.keyboard)
     if message is not None:
         await assessment.show_in(services, record.id, message.chat_id, message.message_id)
+
+
+async def _ask_again(
+    update: Update, services: Services, t: Translator, link: LinkInfo, today: Submission
+) -> None:
+    """One was submitted today already (an old reminder, or a caregiver after the patient):
+    say when and by whom, and start another only when asked to."""
+    zone = ZoneInfo(services.study.study.timezone)
+    if today.respondent_id == link.id:
+        by = "you"
+    else:
+        by = "patient" if today.respondent is Role.PATIENT else "caregiver"
+    screen = again_screen(
+        t,
+        participant_id=participant_id(link),
+        at=today.submitted_at.astimezone(zone).strftime("%H:%M"),
+        by=by,
+        total=today.total,
+    )
+    await say(update, screen.text, screen.keyboard)
 
 
 async def _offer_to_join(
@@ -249,6 +283,9 @@ async def on_press(update: Update, context: AppContext) -> None:
         return
     if isinstance(press, MenuPress):
         await _menu(update, context, query, identity, t, press)
+        return
+    if isinstance(press, AgainPress):
+        await _again(update, context, query, identity, t, press)
         return
     if isinstance(press, AssessmentPress | ReportPress):
         await _answer_press(update, context, query, identity, t, press)
@@ -296,6 +333,25 @@ async def _menu(
         await _open(update, context, t, link, join=False)
 
 
+async def _again(
+    update: Update,
+    context: AppContext,
+    query: CallbackQuery,
+    identity: Identity | None,
+    t: Translator,
+    press: AgainPress,
+) -> None:
+    """ "Start another" on the same-day question."""
+    link = link_for(respondent_links(identity), press.participant_id)
+    if link is None:
+        log.warning("start-another press for a participant the account may not answer for")
+        await answer(query, t("notice-invalid-button"))
+        return
+    await answer(query)
+    await quietly(query.edit_message_reply_markup(reply_markup=None))
+    await _open(update, context, t, link, again=True)
+
+
 _NOTICE: dict[Refusal, str] = {
     Refusal.SUBMITTED: "notice-already-submitted",
     Refusal.STALE: "notice-already-answered",
@@ -332,6 +388,7 @@ async def _answer_press(
                 revision=press.revision,
                 action=press.action,
                 actors=actors,
+                language=t.language,
             )
             await reply_to_press(query, _after_press(t, services, outcome))
         else:
@@ -510,6 +567,7 @@ async def _describe_in_assessment(
             revision=record.revision,
             action=Symptoms(symptom_step.Describe(text)),
             actors={participant_id(link): actor_for(link)},
+            language=t.language,
         )
     except PressRefused:
         await say(update, t("tap-reminder"))

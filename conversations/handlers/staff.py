@@ -30,7 +30,13 @@ from telegram.error import TelegramError
 from conversations.callbacks import PagePress, Press, encode_page
 from conversations.context import AppContext, Services
 from conversations.flows import enrollment
-from conversations.flows.enrollment import SUBJECT_PATTERN, DuplicateSubject, LinkRow, Overview
+from conversations.flows.enrollment import (
+    SUBJECT_PATTERN,
+    DuplicateSubject,
+    LinkRow,
+    Overview,
+    canonical_subject,
+)
 from conversations.handlers.access import (
     actor_for,
     answer,
@@ -90,7 +96,7 @@ def _arg_subject(context: AppContext) -> str | None:
     if not context.args:
         return None
     subject = context.args[0]
-    return subject if SUBJECT_PATTERN.fullmatch(subject) else None
+    return canonical_subject(subject) if SUBJECT_PATTERN.fullmatch(subject) else None
 
 
 async def _named_participant(
@@ -149,6 +155,31 @@ async def caregiver(update: Update, context: AppContext, t: Translator, link: Li
             subject=participant.subject,
             until=until[:10],
             link=_link(context, code),
+        ),
+    )
+
+
+@staff_only("relink")
+async def relink(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    """A new patient link (the old one expired or was lost); earlier unused ones stop working."""
+    subject = _arg_subject(context)
+    if subject is None:
+        await say(update, t("staff-usage-subject", command="/relink"))
+        return
+    relinked = await enrollment.relink_patient(context.services, subject, actor_for(link))
+    if relinked is None:
+        await say(update, t("staff-unknown", subject=escape(subject)))
+        return
+    if relinked.code is None or relinked.expires_at is None:
+        await say(update, t("staff-relink-withdrawn", subject=escape(relinked.subject)))
+        return
+    await say(
+        update,
+        t(
+            "staff-patient-link",
+            subject=escape(relinked.subject),
+            until=relinked.expires_at[:10],
+            link=_link(context, relinked.code),
         ),
     )
 
@@ -352,6 +383,7 @@ async def on_staff_press(
 STAFF_COMMANDS: tuple[tuple[str, Callable[[Update, AppContext], Any]], ...] = (
     ("enroll", enroll),
     ("caregiver", caregiver),
+    ("relink", relink),
     ("invite", invite_staff),
     ("participants", participants),
     ("participant", participant),
@@ -370,6 +402,7 @@ STAFF_MENU: tuple[tuple[str, str], ...] = (
     ("participant", "cmd-staff-participant"),
     ("enroll", "cmd-staff-enroll"),
     ("caregiver", "cmd-staff-caregiver"),
+    ("relink", "cmd-staff-relink"),
     ("schedule", "cmd-staff-schedule"),
     ("pause", "cmd-staff-pause"),
     ("resume", "cmd-staff-resume"),

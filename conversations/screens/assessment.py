@@ -13,7 +13,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from conversations.callbacks import encode_action, encode_language, encode_menu
+from conversations.callbacks import encode_action, encode_again, encode_language, encode_menu
 from conversations.domain.assessment import (
     REVIEW,
     SYMPTOMS,
@@ -44,6 +44,7 @@ from locales import Translator
 
 __all__ = [
     "Screen",
+    "again_screen",
     "answer_button",
     "answer_label",
     "assessment_screen",
@@ -202,6 +203,18 @@ def submitted_screen(
     if previous_total is None:
         lines.insert(2, t("submitted-total", total=total))
     return Screen("\n".join(lines))
+
+
+def again_screen(t: Translator, *, participant_id: int, at: str, by: str, total: int) -> Screen:
+    """Before a second assessment on the same day: when and by whom (`by`: you, patient or
+    caregiver) today's was submitted, and whether to start another."""
+    rows = [
+        [_button(t("button-start-another"), encode_again(participant_id))],
+        [_button(t("button-not-now"), encode_menu("leave"))],
+    ]
+    who = t(f"submitted-by-{by}")
+    text = t("already-submitted-today", time=at, who=who, total=total)
+    return Screen(text, InlineKeyboardMarkup(rows))
 
 
 def start_button(t: Translator, participant_id: int, *, resume: bool) -> InlineKeyboardMarkup:

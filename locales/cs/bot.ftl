@@ -8,7 +8,7 @@ stranger =
 code-invalid =
     Tento odkaz nefunguje. Možná už byl použit, nebo mu vypršela platnost.
     Požádejte prosím studijní tým o nový odkaz.
-code-throttled = Pokusů bylo příliš mnoho. Počkejte prosím { $minutes } minut a zkuste to znovu, nebo požádejte studijní tým o nový odkaz.
+code-throttled = Bylo zadáno příliš mnoho chybných kódů. Až { $minutes } minut nelze tento účet propojit žádným odkazem, ani novým platným. Počkejte prosím a potom odkaz otevřete znovu.
 code-conflict = Tento účet Telegramu je ve studii už propojen jinak, proto s ním tento odkaz použít nelze. Obraťte se prosím na studijní tým.
 linked-patient = Děkujeme, váš účet Telegramu je nyní propojen se studií.
 welcome =

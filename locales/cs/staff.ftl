@@ -7,6 +7,7 @@ staff-help =
     <b>Příkazy pro studijní tým</b>
     /enroll ID_ÚČASTNÍKA [en|cs] – zařadit účastníka; vytvoří odkaz pro pacienta a pro pečujícího
     /caregiver ID_ÚČASTNÍKA – další odkaz pro pečujícího
+    /relink ID_ÚČASTNÍKA – nový odkaz pro pacienta; dřívější nepoužité odkazy pro pacienta přestanou platit
     /participants – všichni účastníci se stavem, posledním výsledkem a otevřenými upozorněními
     /participant ID_ÚČASTNÍKA – historie a propojené účty
     /pause, /resume, /withdraw ID_ÚČASTNÍKA [důvod] – změnit stav účastníka
@@ -83,3 +84,17 @@ cmd-staff-staff = Členové týmu
 chart-title = { $subject } · celkové skóre ALSFRS v čase
 chart-y = Celkem (0–40)
 chart-caption = { $subject }: celkové skóre posledních { $count } odeslaných hodnocení.
+
+# Records and dead ends (issue 10)
+choose-history = Čí historii chcete vidět?
+already-submitted-today = Dnes v { $time } už bylo hodnocení odesláno { $who } (celkem { $total } ze 40). Začít další?
+submitted-by-you = vámi
+submitted-by-patient = pacientem
+submitted-by-caregiver = pečující osobou
+button-start-another = Začít další
+button-not-now = Teď ne
+staff-patient-link =
+    Nový odkaz pro pacienta <b>{ $subject }</b>, na jedno použití, do { $until }. Dřívější nepoužité odkazy pro pacienta už nefungují:
+    { $link }
+staff-relink-withdrawn = Účastník { $subject } ze studie vystoupil; nové odkazy se nevydávají.
+cmd-staff-relink = Nový odkaz pro pacienta: /relink ID_ÚČASTNÍKA

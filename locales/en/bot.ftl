@@ -8,7 +8,7 @@ stranger =
 code-invalid =
     This link does not work. It may have been used already, or it may have expired.
     Please ask your study team for a new link.
-code-throttled = There have been too many attempts. Please wait { $minutes } minutes and try again, or ask your study team for a new link.
+code-throttled = Too many wrong codes were tried. For up to { $minutes } minutes no link can connect this account, not even a new valid one. Please wait, then open your link again.
 code-conflict = This Telegram account is already linked in the study in another way, so this link cannot be used with it. Please ask your study team.
 linked-patient = Thank you, your Telegram account is now linked to the study.
 welcome =

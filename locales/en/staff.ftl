@@ -7,6 +7,7 @@ staff-help =
     <b>Study staff commands</b>
     /enroll SUBJECT_ID [en|cs] – enroll a participant; gives a patient link and a caregiver link
     /caregiver SUBJECT_ID – another caregiver link
+    /relink SUBJECT_ID – a new patient link; earlier unused patient links stop working
     /participants – every participant with status, last total and open alerts
     /participant SUBJECT_ID – history and linked accounts
     /pause, /resume, /withdraw SUBJECT_ID [reason] – change a participant's status
@@ -83,3 +84,17 @@ cmd-staff-staff = Staff members
 chart-title = { $subject } · ALSFRS total over time
 chart-y = Total (0–40)
 chart-caption = { $subject }: totals of the last { $count } submissions.
+
+# Records and dead ends (issue 10)
+choose-history = Whose history do you want to see?
+already-submitted-today = An assessment was already submitted today at { $time } by { $who } (total { $total } of 40). Start another one?
+submitted-by-you = you
+submitted-by-patient = the patient
+submitted-by-caregiver = a caregiver
+button-start-another = Start another
+button-not-now = Not now
+staff-patient-link =
+    A new patient link for <b>{ $subject }</b>, single use, until { $until }. Earlier unused patient links no longer work:
+    { $link }
+staff-relink-withdrawn = Participant { $subject } has withdrawn; no new links are issued.
+cmd-staff-relink = A new patient link: /relink SUBJECT_ID
