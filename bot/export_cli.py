@@ -153,6 +153,12 @@ async def run(db: Database, study_settings: StudySettings, args: argparse.Namesp
             write_files(args.output, [(f.name, f.text.encode()) for f in files], force=args.force)
         else:
             output: Path = args.output
+            if not output.parent.is_dir():
+                print(
+                    f"alsfrs-bot: --output {output}: the folder {output.parent} does not exist",
+                    file=sys.stderr,
+                )
+                return 2
             write_files(output.parent, [(output.name, files[0].text.encode())], force=args.force)
     except OutputError as exc:
         print(f"alsfrs-bot: {exc}", file=sys.stderr)

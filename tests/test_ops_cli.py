@@ -139,7 +139,7 @@ async def test_output_is_private_never_follows_a_link_and_names_a_missing_folder
     wide = tmp_path / "wide.csv"
     wide.write_text("", encoding="utf-8")
     wide.chmod(0o644)
-    assert run_cli(env, "export", "--output", str(wide))[0].returncode == 0
+    assert run_cli(env, "export", "--output", str(wide), "--force")[0].returncode == 0
     assert stat.S_IMODE(wide.stat().st_mode) == 0o600
     missing = tmp_path / "nowhere" / "out.csv"
     result, _ = run_cli(env, "export", "--output", str(missing))
