@@ -15,7 +15,6 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Final, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -29,7 +28,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.domain.safety import DeclineRules
-from conversations.domain.schedule import ScheduleSettings
+from conversations.domain.schedule import ScheduleSettings, is_canonical_zone
 from conversations.domain.symptoms import SymptomSettings
 from locales import LANGUAGES, Language
 
@@ -98,10 +97,8 @@ class StudyInfo(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        if not is_canonical_zone(value):
+            raise ValueError(f"unknown time zone {value[:40]!r}")
         return value
 
 

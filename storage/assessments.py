@@ -115,6 +115,14 @@ async def set_message(tx: Tx, assessment_id: int, chat_id: int, message_id: int)
     )
 
 
+async def forget_message(tx: Tx, assessment_id: int, message_id: int) -> None:
+    """The message no longer shows the assessment (its keyboard was retired)."""
+    await tx.execute(
+        "UPDATE assessments SET chat_id = NULL, message_id = NULL WHERE id = ? AND message_id = ?",
+        (assessment_id, message_id),
+    )
+
+
 async def joined_by(tx: Tx, assessment_id: int, link_id: int) -> bool:
     """Whether this link started the assessment or has answered in it."""
     return bool(

@@ -224,6 +224,9 @@ async def redeem(
     if not CODE_PATTERN.fullmatch(code):
         return RedeemResult.INVALID, None
     row = await tx.one("SELECT * FROM invitations WHERE code_hash = ?", (_hash(code),))
+    if row is not None and await _redeemed_by(tx, row, telegram_user_id):
+        # The same /start delivered again (e.g. after a crash before the reply): still linked.
+        return RedeemResult.LINKED, await identity(tx, telegram_user_id)
     if row is None or row["used_at"] is not None or from_iso(row["expires_at"]) <= now:
         return RedeemResult.INVALID, None
     role = Role(row["role"])
@@ -271,6 +274,25 @@ async def redeem(
         new={"role": role.value, "invitation": row["id"]},
     )
     return RedeemResult.LINKED, await identity(tx, telegram_user_id)
+
+
+async def _redeemed_by(tx: Tx, invitation: Row, telegram_user_id: int) -> bool:
+    """Whether this account used the invitation and still holds the link it made."""
+    if invitation["used_at"] is None or invitation["used_by"] is None:
+        return False
+    return bool(
+        await tx.scalar(
+            "SELECT 1 FROM links JOIN accounts ON accounts.id = links.account_id"
+            " WHERE accounts.id = ? AND accounts.telegram_user_id = ? AND links.role = ?"
+            " AND links.participant_id IS ? AND links.revoked_at IS NULL",
+            (
+                invitation["used_by"],
+                telegram_user_id,
+                invitation["role"],
+                invitation["participant_id"],
+            ),
+        )
+    )
 
 
 async def record_failed_attempt(tx: Tx, telegram_user_id: int, now: datetime) -> None:
