@@ -268,14 +268,17 @@ class Errors(logging.Handler):
         self.records.append(record)
 
 
-def frozen_rows(db_path: Path, participant_ids: list[int]) -> str:
-    digest = hashlib.sha256()
+def frozen_rows(db_path: Path, participant_ids: list[int]) -> dict[str, str]:
+    """A digest of each table's rows of these participants."""
+    found = {}
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-        for pid in participant_ids:
-            for table, where in FROZEN_TABLES:
-                rows = conn.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY 1", (pid,))
-                digest.update(json.dumps(rows.fetchall(), default=str).encode())
-    return digest.hexdigest()
+        for table, where in FROZEN_TABLES:
+            rows = [
+                conn.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY 1", (pid,)).fetchall()
+                for pid in participant_ids
+            ]
+            found[table] = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
+    return found
 
 
 def foreign_subjects(user: SimUser, own: set[str]) -> list[str]:
