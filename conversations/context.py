@@ -34,6 +34,9 @@ class Services:
     # The outbox's one wake event (`bot/outbox/engine.py` watches it): set it after committing
     # anything the outbox delivers, so that delivery starts at once instead of at its next poll.
     outbox_bell: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
+    # Repeats of an audited event within its hour (`flows.accounts`): the first is audited, the
+    # rest counted here and audited as one count when the hour is over.
+    repeats: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False, compare=False)
 
     def wake_outbox(self) -> None:
         """Deliver now: call after committing alerts, reminders or anything else queued."""

@@ -56,6 +56,7 @@ __all__ = [
     "respondent_check",
     "revoke_link",
     "set_account_language",
+    "set_account_language_quietly",
     "set_status",
     "staff_accounts",
     "staff_links",
@@ -187,6 +188,11 @@ async def set_account_language(
         old=account.language,
         new=language,
     )
+
+
+async def set_account_language_quietly(tx: Tx, account: Account, language: str) -> None:
+    """The language, without an audit entry (a repeat the caller counts instead)."""
+    await tx.execute("UPDATE accounts SET language = ? WHERE id = ?", (language, account.id))
 
 
 async def identity(tx: Tx, telegram_user_id: int) -> Identity | None:

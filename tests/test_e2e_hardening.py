@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import timedelta
 
 import pytest
 
@@ -98,3 +99,36 @@ def test_a_right_to_left_override_cannot_reverse_the_rest_of_a_line() -> None:
     start = line.index("\u2068")
     assert line[start:].startswith("\u2068" + evil + "\u2069")
     assert isolate("S001") == "S001"  # plain arguments are left as they are
+
+
+def _audit_count(harness: Harness, action: str) -> int:
+    with sqlite3.connect(harness.db_path) as conn:
+        return int(
+            conn.execute("SELECT COUNT(*) FROM audit WHERE action = ?", (action,)).fetchone()[0]
+        )
+
+
+async def test_refusals_and_language_taps_do_not_grow_the_audit_without_bound(
+    harness: Harness, app: object
+) -> None:
+    stranger = harness.api.user(555)
+    for _ in range(30):
+        await stranger.send("/participants", wait=False)
+    await harness.api.world.settle_all()
+    assert _audit_count(harness, "access.denied") == 1  # the record that it happened
+    user = await harness.join("S001", 1001)
+    for language in ["cs", "en"] * 10:
+        await user.send("/language", wait=False)
+        await user.settle()
+        await user.press("Čeština" if language == "cs" else "English", wait=False)
+    await harness.api.world.settle_all()
+    assert _audit_count(harness, "account.language") == 1
+    harness.clock.advance(timedelta(hours=1))
+    await stranger.send("/participants")
+    assert _audit_count(harness, "access.denied") == 2
+    with sqlite3.connect(harness.db_path) as conn:
+        rows = conn.execute(
+            "SELECT new_value FROM audit WHERE action LIKE '%.repeated' ORDER BY id"
+        ).fetchall()
+    counts = sorted(json.loads(row[0])["count"] for row in rows)
+    assert counts == [19, 29]  # 29 more refusals and 19 more language changes, that hour
