@@ -195,6 +195,10 @@ class Settings(BaseSettings):
     backup_daily: bool = False
     # GET /healthz and /metrics of the running bot on HOST:PORT (bot/health.py); off when unset.
     health_listen: str | None = None
+    # /healthz fails while an urgent alert has reached nobody for longer than this.
+    health_alert_max_minutes: Annotated[int, Field(ge=1, le=1440)] = 30
+    # Started after more downtime than this, the bot tells staff when it was not running.
+    downtime_notice_minutes: Annotated[int, Field(ge=1, le=10080)] = 15
     # Webhook mode (bot/webhook.py) when ALSFRS_WEBHOOK_URL is set; polling otherwise.
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1:8443"
