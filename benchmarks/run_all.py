@@ -8,14 +8,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-BENCHMARKS = ("assessment_throughput", "decline_rules", "reminder_fanout", "export_bench")
+BENCHMARKS = (
+    "assessment_throughput",
+    "decline_rules",
+    "reminder_fanout",
+    "export_bench",
+    "soak",
+    "fuzz",
+)
+# Arguments for a benchmark whose own default is too long for `make bench`.
+ARGUMENTS: dict[str, list[str]] = {"soak": ["--cycles", "5"]}
 
 
 def main() -> None:
     for name in BENCHMARKS:
         module = importlib.import_module(f"benchmarks.{name}")
         print(f"== {name}", flush=True)
-        module.main()
+        if name in ARGUMENTS:
+            module.main(ARGUMENTS[name])
+        else:
+            module.main()
         print(flush=True)
 
 

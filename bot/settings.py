@@ -15,7 +15,6 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Final, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -29,7 +28,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.domain.safety import DeclineRules
-from conversations.domain.schedule import ScheduleSettings
+from conversations.domain.schedule import ScheduleSettings, is_canonical_zone
 from conversations.domain.symptoms import SymptomSettings
 from conversations.domain.visit import VisitSettings
 from locales import LANGUAGES, Language
@@ -99,10 +98,8 @@ class StudyInfo(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        if not is_canonical_zone(value):
+            raise ValueError(f"unknown time zone {value[:40]!r}")
         return value
 
 
@@ -200,6 +197,10 @@ class Settings(BaseSettings):
     backup_daily: bool = False
     # GET /healthz and /metrics of the running bot on HOST:PORT (bot/health.py); off when unset.
     health_listen: str | None = None
+    # /healthz fails while an urgent alert has reached nobody for longer than this.
+    health_alert_max_minutes: Annotated[int, Field(ge=1, le=1440)] = 30
+    # Started after more downtime than this, the bot tells staff when it was not running.
+    downtime_notice_minutes: Annotated[int, Field(ge=1, le=10080)] = 15
     # Webhook mode (bot/webhook.py) when ALSFRS_WEBHOOK_URL is set; polling otherwise.
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1:8443"

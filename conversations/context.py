@@ -4,6 +4,7 @@ settings and the clock through one object, instead of string-keyed dictionaries.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +34,9 @@ class Services:
     # The outbox's one wake event (`bot/outbox/engine.py` watches it): set it after committing
     # anything the outbox delivers, so that delivery starts at once instead of at its next poll.
     outbox_bell: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
+    # Repeats of an audited event within its hour (`flows.accounts`): the first is audited, the
+    # rest counted here and audited as one count when the hour is over.
+    repeats: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False, compare=False)
 
     def wake_outbox(self) -> None:
         """Deliver now: call after committing alerts, reminders or anything else queued."""
@@ -44,10 +48,22 @@ class Services:
 
 
 class BotData:
-    """Application-wide state: only the services, set once at start-up."""
+    """Application-wide state: the services, set once at start-up, and the keyboards this
+    process already retired (a double tap must not retire one twice: Telegram answers 400)."""
 
     def __init__(self) -> None:
         self.services: Services | None = None
+        self.retired: OrderedDict[tuple[int, int], None] = OrderedDict()
+
+    def retire_once(self, chat_id: int, message_id: int) -> bool:
+        """True the first time a message's keyboard is retired (the last 10,000 remembered)."""
+        key = (chat_id, message_id)
+        if key in self.retired:
+            return False
+        self.retired[key] = None
+        if len(self.retired) > 10_000:
+            self.retired.popitem(last=False)
+        return True
 
 
 # The bot passes `rate_limit_args` as a dict (see bot/ratelimit.py: {"proactive": True}).

@@ -7,6 +7,7 @@ date formatting (Babel) lives here too, so that a date reads naturally in each l
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from functools import cache
@@ -21,6 +22,7 @@ __all__ = [
     "Language",
     "MissingTranslation",
     "Translator",
+    "isolate",
     "language_from_telegram",
     "message_ids",
     "translator",
@@ -30,6 +32,22 @@ Language = Literal["en", "cs"]
 LANGUAGES: Final[tuple[Language, ...]] = ("en", "cs")
 _ROOT: Final = Path(__file__).resolve().parent
 _BABEL_LOCALE: Final[Mapping[Language, str]] = {"en": "en_GB", "cs": "cs_CZ"}
+
+
+# Bidirectional classes that can reorder what follows them: right-to-left letters and numbers,
+# and the explicit embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+_REORDERING: Final = frozenset(
+    {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+)
+
+
+def isolate(value: str) -> str:
+    """`value` unchanged, or wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE when
+    it holds anything that could reorder the rest of the line (a U+202E in a participant's text
+    must not reverse a staff alert). Fluent's own `use_isolating` would wrap every argument."""
+    if any(unicodedata.bidirectional(char) in _REORDERING for char in value):
+        return "\u2068" + value + "\u2069"
+    return value
 
 
 class MissingTranslation(KeyError):
@@ -87,7 +105,8 @@ class Translator:
             if pattern is None:
                 raise MissingTranslation(f"{self.language}: {key} has no value")
             self._patterns[key] = pattern
-        text, errors = self._bundle.format_pattern(pattern, args)
+        safe = {k: isolate(v) if isinstance(v, str) else v for k, v in args.items()}
+        text, errors = self._bundle.format_pattern(pattern, safe)
         if errors:
             raise ValueError(f"{self.language}: {key}: {errors}")
         return str(text)

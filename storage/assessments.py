@@ -16,6 +16,7 @@ __all__ = [
     "clear_answer",
     "create",
     "first_scored",
+    "forget_message",
     "in_progress",
     "joined_by",
     "last_submission",
@@ -120,6 +121,14 @@ async def set_language(tx: Tx, assessment_id: int, language: str) -> None:
     await tx.execute(
         "UPDATE assessments SET language = ? WHERE id = ? AND language <> ?",
         (language, assessment_id, language),
+    )
+
+
+async def forget_message(tx: Tx, assessment_id: int, message_id: int) -> None:
+    """The message no longer shows the assessment (its keyboard was retired)."""
+    await tx.execute(
+        "UPDATE assessments SET chat_id = NULL, message_id = NULL WHERE id = ? AND message_id = ?",
+        (assessment_id, message_id),
     )
 
 

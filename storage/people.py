@@ -58,6 +58,7 @@ __all__ = [
     "respondent_check",
     "revoke_link",
     "set_account_language",
+    "set_account_language_quietly",
     "set_status",
     "staff_accounts",
     "staff_links",
@@ -239,6 +240,11 @@ async def set_account_language(
     )
 
 
+async def set_account_language_quietly(tx: Tx, account: Account, language: str) -> None:
+    """The language, without an audit entry (a repeat the caller counts instead)."""
+    await tx.execute("UPDATE accounts SET language = ? WHERE id = ?", (language, account.id))
+
+
 async def identity(tx: Tx, telegram_user_id: int) -> Identity | None:
     """The account and its active links, or None for a Telegram user the study does not know.
     One statement: it needs no transaction of its own to be consistent."""
@@ -280,6 +286,9 @@ async def redeem(
     if not CODE_PATTERN.fullmatch(code):
         return RedeemResult.INVALID, None
     row = await tx.one("SELECT * FROM invitations WHERE code_hash = ?", (_hash(code),))
+    if row is not None and await _redeemed_by(tx, row, telegram_user_id):
+        # The same /start delivered again (e.g. after a crash before the reply): still linked.
+        return RedeemResult.LINKED, await identity(tx, telegram_user_id)
     if row is None or row["used_at"] is not None or from_iso(row["expires_at"]) <= now:
         return RedeemResult.INVALID, None
     role = Role(row["role"])
@@ -327,6 +336,25 @@ async def redeem(
         new={"role": role.value, "invitation": row["id"]},
     )
     return RedeemResult.LINKED, await identity(tx, telegram_user_id)
+
+
+async def _redeemed_by(tx: Tx, invitation: Row, telegram_user_id: int) -> bool:
+    """Whether this account used the invitation and still holds the link it made."""
+    if invitation["used_at"] is None or invitation["used_by"] is None:
+        return False
+    return bool(
+        await tx.scalar(
+            "SELECT 1 FROM links JOIN accounts ON accounts.id = links.account_id"
+            " WHERE accounts.id = ? AND accounts.telegram_user_id = ? AND links.role = ?"
+            " AND links.participant_id IS ? AND links.revoked_at IS NULL",
+            (
+                invitation["used_by"],
+                telegram_user_id,
+                invitation["role"],
+                invitation["participant_id"],
+            ),
+        )
+    )
 
 
 async def record_failed_attempt(tx: Tx, telegram_user_id: int, now: datetime) -> None:

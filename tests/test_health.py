@@ -4,6 +4,8 @@ answers and updates are polled, 503 when the database does not; counts only, no 
 from __future__ import annotations
 
 import socket
+import sqlite3
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -27,7 +29,12 @@ async def test_healthz_and_metrics(harness: Harness, monkeypatch: pytest.MonkeyP
         base = f"http://127.0.0.1:{port}"
         async with http.get(f"{base}/healthz") as response:
             assert response.status == 200
-            assert await response.json() == {"ok": True, "database": True, "updates": True}
+            assert await response.json() == {
+                "ok": True,
+                "database": True,
+                "updates": True,
+                "urgent_alerts": True,
+            }
         stranger = harness.api.user(735_911_246)
         await stranger.send("/start")
         await stranger.send("hello")
@@ -54,3 +61,47 @@ async def test_healthz_and_metrics(harness: Harness, monkeypatch: pytest.MonkeyP
         async with http.get(f"{base}/healthz") as response:
             assert response.status == 503
             assert (await response.json())["database"] is False
+
+
+async def test_an_urgent_alert_that_reached_nobody_makes_the_bot_unhealthy(
+    harness: Harness,
+) -> None:
+    port = free_port()
+    settings = harness.settings().model_copy(
+        update={"health_listen": f"127.0.0.1:{port}", "health_alert_max_minutes": 10}
+    )
+    await harness.enroll("S001")
+    application = build_application(settings, harness.study, clock=harness.clock)
+    async with running(application, poll_timeout=1), aiohttp.ClientSession() as http:
+        base = f"http://127.0.0.1:{port}"
+        now = harness.clock()
+        with sqlite3.connect(harness.db_path) as conn:  # no staff: it cannot be delivered
+            conn.execute(
+                "INSERT INTO alerts (participant_id, kind, rule, urgent, message_key,"
+                " message_args, created_at) VALUES (1, 'symptom', 'x', 1, 'k', '{}', ?)",
+                (now.isoformat().replace("+00:00", "Z"),),
+            )
+        async with http.get(f"{base}/healthz") as response:
+            assert response.status == 200
+        harness.clock.advance(timedelta(minutes=11))
+        async with http.get(f"{base}/healthz") as response:
+            assert response.status == 503
+            assert (await response.json())["urgent_alerts"] is False
+        user = harness.api.user(4242)
+        await user.send("/start")
+        await user.press_data(user.last_message().message_id, "m:assess")
+        async with http.get(f"{base}/metrics") as response:
+            text = await response.text()
+    counts = {
+        line.split()[0]: float(line.split()[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+    assert counts["alsfrs_alerts_raised_total"] == 1
+    assert counts["alsfrs_alerts_delivered_total"] == 0
+    assert counts["alsfrs_alerts_acknowledged_total"] == 0
+    assert counts["alsfrs_urgent_alert_undelivered_seconds"] >= 660
+    assert counts["alsfrs_outbox_backlog"] == 0
+    assert counts["alsfrs_send_retries_total"] == 0
+    assert counts["alsfrs_telegram_429_total"] == 0
+    assert counts["alsfrs_press_reply_seconds_count"] == 1

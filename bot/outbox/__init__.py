@@ -6,6 +6,7 @@
                    403/400 permanent
     alerts.py      job: staff alerts, their escalation rounds and acknowledgement edits
     reminders.py   job: assessment reminders, follow-ups and the staff's missed digest
+    downtime.py    job: the heartbeat, and the staff's one message after downtime
 
 `start(application)` in post_init builds the engine with every job; `stop(application)` in
 post_stop and post_shutdown; `outbox_of(application)` for tests and the benchmark.
@@ -17,6 +18,7 @@ import weakref
 from typing import Any
 
 from bot.outbox.alerts import AlertJob
+from bot.outbox.downtime import DowntimeJob
 from bot.outbox.engine import Job, Outbox
 from bot.outbox.reminders import ReminderJob
 from bot.outbox.retry import RetryPolicy
@@ -25,6 +27,7 @@ from conversations.context import AppType
 
 __all__ = [
     "AlertJob",
+    "DowntimeJob",
     "Job",
     "Outbox",
     "ReminderJob",
@@ -49,7 +52,11 @@ async def start(application: AppType, **options: Any) -> Outbox:
     if existing is not None:
         return existing
     transport = TelegramTransport(application.bot)
-    jobs: list[Job] = [AlertJob(services, transport), ReminderJob(services, transport)]
+    jobs: list[Job] = [
+        AlertJob(services, transport),
+        ReminderJob(services, transport),
+        DowntimeJob(services, transport),
+    ]
     engine = Outbox(services, jobs, **options)
     await engine.start()  # rebuilds the reminder schedule from the database first
     _ENGINES[application] = engine

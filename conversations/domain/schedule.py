@@ -68,10 +68,11 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cache
 from html import escape
 from math import ceil, floor
 from typing import Annotated, Final, Self, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -92,6 +93,7 @@ __all__ = [
     "group_by_digest_day",
     "hhmm",
     "in_quiet_hours",
+    "is_canonical_zone",
     "next_digest_at",
     "next_wakeup",
     "parse_change",
@@ -108,11 +110,37 @@ ACTIVE: Final = "active"  # the participant status in which reminders are planne
 _T = TypeVar("_T")
 
 
-def _known_zone(value: str) -> str:
+_ZONE_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}", re.ASCII)
+# Names in the zone database that are not places: the host's own zone, the alternative trees
+# (leap-second and POSIX copies) and the placeholder zone.
+_NOT_PLACES: Final = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@cache
+def _places() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_canonical_zone(value: str) -> bool:
+    """Whether `value` names a place in the IANA zone database (`Europe/Prague`, `UTC`), not
+    the host's `localtime`, a `right/` or `posix/` copy, `Factory`, or a path."""
+    if len(value) > 64 or not _ZONE_NAME.fullmatch(value) or value in _NOT_PLACES:
+        return False
+    if value.split("/", 1)[0] in ("right", "posix"):
+        return False
+    if value not in _places():
+        return False
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}") from exc
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _known_zone(value: str) -> str:
+    if not is_canonical_zone(value):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise ValueError(f"unknown time zone {shown!r}")
     return value
 
 
@@ -583,7 +611,7 @@ def parse_time(text: str) -> time:
 
 
 def _interval(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 365:
+    if not (text.isascii() and text.isdigit()) or len(text) > 3 or not 1 <= int(text) <= 365:
         raise ScheduleError("schedule-error-interval")
     return int(text)
 
@@ -621,13 +649,9 @@ def parse_change(words: Sequence[str]) -> ScheduleChange:
 def validate_change(change: ScheduleChange, settings: ScheduleSettings) -> None:
     if change.interval_days is not None:
         _interval(str(change.interval_days))
-    if change.timezone is not None:
-        try:
-            ZoneInfo(change.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ScheduleError(
-                "schedule-error-zone", zone=escape(change.timezone, quote=False)
-            ) from None
+    if change.timezone is not None and not is_canonical_zone(change.timezone):
+        zone = change.timezone if len(change.timezone) <= 40 else change.timezone[:40] + "…"
+        raise ScheduleError("schedule-error-zone", zone=escape(zone, quote=False))
     if change.preferred_time is not None and in_quiet_hours(change.preferred_time, settings):
         raise ScheduleError(
             "schedule-error-quiet",

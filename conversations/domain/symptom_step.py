@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Final
 
-from conversations.domain.symptoms import CATALOGUE, OTHER, SYMPTOMS, Report
+from conversations.domain.symptoms import CATALOGUE, OTHER, SYMPTOMS, Report, visible
 
 __all__ = [
     "DONE",
@@ -130,7 +130,7 @@ def step(state: SymptomState, action: SymptomAction, *, max_text: int = 500) -> 
             if state.position != OTHER_TEXT:
                 raise StepError("no description was asked for")
             cleaned = " ".join(text.split())
-            if not cleaned or len(cleaned) > max_text:
+            if not visible(cleaned) or len(cleaned) > max_text:
                 raise StepError("the description is empty or too long")
             return replace(state, other_text=cleaned, position=f"sev:{OTHER}")
         case NoSymptoms():

@@ -13,6 +13,7 @@ study site now. Texts are locale keys (`locales/*/safety.ftl`); no I/O here.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -40,6 +41,7 @@ __all__ = [
     "symptom",
     "triage",
     "validate",
+    "visible",
 ]
 
 OTHER: Final = "other"
@@ -164,6 +166,19 @@ class Triage:
         return bool(self.urgent_reports)
 
 
+# Letters that draw nothing: Hangul fillers, the braille blank, the halfwidth Hangul filler.
+_BLANK_LETTERS: Final = frozenset("\u115f\u1160\u3164\u2800\uffa0")
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces, controls, format characters (zero-width
+    spaces, joiners, direction marks), unassigned code points, lone combining marks or blank
+    letters."""
+    return any(
+        unicodedata.category(char)[0] not in "CZM" and char not in _BLANK_LETTERS for char in text
+    )
+
+
 def validate(report: Report, settings: SymptomSettings | None = None) -> Report:
     """The report as it should be stored (free text stripped, otherwise as given), or raise.
 
@@ -181,7 +196,7 @@ def validate(report: Report, settings: SymptomSettings | None = None) -> Report:
             raise InvalidReport(f"free text is only for {OTHER!r}, not {entry.id!r}")
         return Report(entry.id, int(report.severity))
     text = (report.free_text or "").strip()
-    if not text:
+    if not visible(text):
         raise InvalidReport(f"{OTHER!r} needs a description")
     if len(text) > settings.other_max_length:
         raise InvalidReport(

@@ -1,14 +1,21 @@
 """Telegram accounts and what they may do: who an account is, linking it by a code (with the
-throttle on wrong codes), its language, and the audited record of a refused action."""
+throttle on wrong codes), its language, and the audited record of a refused action.
+
+Refused commands and language changes can be repeated by anyone as often as they like, so they
+are audited at most once per actor, kind and hour; the repeats are counted in memory and audited
+as one `*.repeated` entry with the count once the hour is over (issue 12). The record that a
+refusal happened is written at once; a crash loses only the count of the current hour's repeats.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from conversations.context import Services
 from storage import audit, people
 from storage.db import Tx
-from storage.models import Actor, Identity, Language
+from storage.models import Actor, ActorRole, Identity, Language
 from storage.people import RedeemResult
 
 __all__ = ["RedeemResult", "identity", "record_refusal", "redeem", "set_language"]
@@ -53,7 +60,13 @@ async def set_language(
 
     async def unit(tx: Tx) -> None:
         account = await people.ensure_account(tx, telegram_user_id, now)
-        await people.set_account_language(tx, account, language, actor, now)
+        if account.language == language:
+            return  # nothing changes: nothing to audit
+        if _first(services, ("account.language", _hour(now), account.id)):
+            await people.set_account_language(tx, account, language, actor, now)
+        else:
+            await people.set_account_language_quietly(tx, account, language)
+        await _audit_repeats(services, tx, now)
 
     await services.db.write(unit)
 
@@ -62,15 +75,68 @@ async def record_refusal(services: Services, actor: Actor, what: str, role: str)
     """Audit an action refused to the account's role."""
     now = services.clock()
 
+    key = ("access.denied", _hour(now), actor.role.value, actor.link_id, what, role)
+    first = _first(services, key)
+    if not first and not _due(services, now):
+        return
+
     async def unit(tx: Tx) -> None:
-        await audit.record(
-            tx,
-            actor=actor,
-            action="access.denied",
-            entity="command",
-            entity_id=None,
-            at=now,
-            new={"what": what, "role": role},
-        )
+        if first:
+            await audit.record(
+                tx,
+                actor=actor,
+                action="access.denied",
+                entity="command",
+                entity_id=None,
+                at=now,
+                new={"what": what, "role": role},
+            )
+        await _audit_repeats(services, tx, now)
 
     await services.db.write(unit)
+
+
+def _hour(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def _first(services: Services, key: tuple[Any, ...]) -> bool:
+    """Count one occurrence; True when it is the first of its kind in its hour."""
+    count = services.repeats.get(key, 0)
+    services.repeats[key] = count + 1
+    return count == 0
+
+
+def _due(services: Services, now: datetime) -> list[tuple[tuple[Any, ...], int]]:
+    hour = _hour(now)
+    return [(key, n) for key, n in services.repeats.items() if key[1] < hour]
+
+
+async def _audit_repeats(services: Services, tx: Tx, now: datetime) -> None:
+    """Audit the counts of the repeats of hours that are over, and forget those hours."""
+    for key, count in _due(services, now):
+        del services.repeats[key]
+        if count < 2:
+            continue
+        if key[0] == "access.denied":
+            _, hour, actor_role, link_id, what, role = key
+            await audit.record(
+                tx,
+                actor=Actor(role=ActorRole(actor_role), link_id=link_id),
+                action="access.denied.repeated",
+                entity="command",
+                entity_id=None,
+                at=now,
+                new={"what": what, "role": role, "hour": hour, "count": count - 1},
+            )
+        else:
+            _, hour, account_id = key
+            await audit.record(
+                tx,
+                actor=Actor(role=ActorRole.SYSTEM),
+                action="account.language.repeated",
+                entity="account",
+                entity_id=account_id,
+                at=now,
+                new={"hour": hour, "count": count - 1},
+            )

@@ -47,6 +47,7 @@ __all__ = [
     "open_assessment",
     "open_ones",
     "press",
+    "retired",
     "show_in",
     "state_of",
 ]
@@ -351,6 +352,15 @@ async def show_in(services: Services, assessment_id: int, chat_id: int, message_
     await answering.remember_message(
         services, assessments.set_message, assessment_id, chat_id, message_id
     )
+
+
+async def retired(services: Services, assessment_id: int, message_id: int) -> None:
+    """The message that showed the assessment lost its keyboard: nothing is left to retire."""
+
+    async def unit(tx: Tx) -> None:
+        await assessments.forget_message(tx, assessment_id, message_id)
+
+    await services.db.write(unit)
 
 
 async def find(services: Services, assessment_id: int) -> AssessmentRecord | None:

@@ -21,7 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from conversations import callbacks
 from conversations.callbacks import Kind
 from conversations.context import AppContext
-from conversations.handlers import alerts, patient, schedule, staff
+from conversations.handlers import access, alerts, patient, schedule, staff
 from conversations.handlers import symptoms as symptom_handlers
 from conversations.handlers import visits as visit_handlers
 
@@ -89,6 +89,7 @@ def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> N
     missing = {kind.name for kind in callbacks.KINDS} ^ set(PRESSES)
     if missing:
         raise ValueError(f"button kinds without exactly one route: {sorted(missing)}")
+    application.add_handler(CallbackQueryHandler(access.press_on_foreign_message), group=-1)
     for name, callback in COMMANDS:
         application.add_handler(CommandHandler(name, callback, filters=private))
     for kind in callbacks.KINDS:

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop
 
 from conversations.callbacks import encode_menu
 from conversations.context import AppContext, Services
@@ -38,10 +39,12 @@ __all__ = [
     "language_of",
     "link_for",
     "participant_id",
+    "press_on_foreign_message",
     "quietly",
     "reply_to_press",
     "respondent",
     "respondent_links",
+    "retire_keyboard",
     "say",
     "send_chart",
     "staff_link",
@@ -160,6 +163,32 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
         if "query is too old" not in exc.message.lower():
             raise
         log.info("a callback query had expired before it was answered")
+
+
+async def press_on_foreign_message(update: Update, context: AppContext) -> None:
+    """Refuse, before any route, a press whose message the bot did not send (forged: Telegram's
+    own apps only press the bot's buttons); nothing would be editable there."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    sender = query.message.from_user
+    if sender is not None and sender.id == context.bot.id:
+        return
+    log.warning("refused a press on a message the bot did not send (update %s)", update.update_id)
+    user = query.from_user
+    t = translator(language_from_telegram(user.language_code if user else None))
+    await answer(query, t("notice-invalid-button"))
+    raise ApplicationHandlerStop
+
+
+async def retire_keyboard(context: AppContext, chat_id: int, message_id: int) -> None:
+    """Take the buttons off a message, once: a second edit to the same markup is a 400."""
+    if context.bot_data.retire_once(chat_id, message_id):
+        await quietly(
+            context.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=None
+            )
+        )
 
 
 async def quietly(call: Awaitable[Any]) -> None:

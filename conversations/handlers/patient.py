@@ -14,7 +14,7 @@ import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 
 from conversations.callbacks import (
@@ -32,6 +32,7 @@ from conversations.domain.assessment import (
     Status,
     Symptoms,
 )
+from conversations.domain.symptoms import visible
 from conversations.flows import accounts, answering, assessment
 from conversations.flows.accounts import RedeemResult
 from conversations.flows.answering import PressRefused, Refusal
@@ -52,6 +53,7 @@ from conversations.handlers.access import (
     reply_to_press,
     respondent,
     respondent_links,
+    retire_keyboard,
     say,
     send_chart,
     staff_link,
@@ -304,7 +306,11 @@ async def _menu(
     links = respondent_links(identity)
     if press.what == "leave":
         await answer(query)
-        await quietly(query.edit_message_text(t("left-alone")))
+        shown = query.message
+        if isinstance(shown, Message) and context.bot_data.retire_once(
+            shown.chat_id, shown.message_id
+        ):  # a double tap edits once
+            await quietly(query.edit_message_text(t("left-alone")))
         return
     if press.what == "join":
         record = await assessment.find(context.services, press.target or 0)
@@ -314,7 +320,8 @@ async def _menu(
             await answer(query, t("notice-invalid-button"))
             return
         await answer(query)
-        await quietly(query.edit_message_reply_markup(reply_markup=None))
+        if isinstance(query.message, Message) and query.message.reply_markup is not None:
+            await retire_keyboard(context, query.message.chat_id, query.message.message_id)
         await _open(update, context, t, link, join=True)
         return
     link = link_for(links, press.target) if press.target is not None else None
@@ -441,12 +448,9 @@ async def cancel(update: Update, context: AppContext) -> None:
         return
     chat_id = update.effective_chat.id if update.effective_chat else None
     for current in open_ones:
-        if current.chat_id == chat_id and current.message_id is not None:
-            await quietly(
-                context.bot.edit_message_reply_markup(
-                    chat_id=current.chat_id, message_id=current.message_id, reply_markup=None
-                )
-            )
+        if chat_id is not None and current.chat_id == chat_id and current.message_id is not None:
+            await retire_keyboard(context, chat_id, current.message_id)
+            await assessment.retired(services, current.id, current.message_id)
     await say(update, t("cancelled"))
 
 
@@ -556,7 +560,10 @@ async def _describe_in_assessment(
     """The respondent's words for "something else", typed where the bot asked for them."""
     services = context.services
     limit = services.study.symptoms.other_max_length
-    if not " ".join(text.split()) or len(" ".join(text.split())) > limit:
+    if not visible(text):
+        await say(update, t("symptom-other-empty"))
+        return
+    if len(" ".join(text.split())) > limit:
         await say(update, t("symptom-other-too-long", max=limit))
         return
     try:

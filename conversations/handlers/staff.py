@@ -335,7 +335,7 @@ async def withdraw(update: Update, context: AppContext, t: Translator, link: Lin
 async def revoke(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     args = context.args or []
     target = args[0].lstrip("#") if args else ""
-    if not target.isdigit() or len(target) > 12:
+    if not (target.isascii() and target.isdigit()) or len(target) > 12:
         await say(update, t("staff-usage-revoke"))
         return
     if int(target) == link.id:

@@ -13,6 +13,7 @@ from telegram import CallbackQuery, Update
 from conversations.callbacks import ReportPress, encode_report
 from conversations.context import AppContext, Services
 from conversations.domain import symptom_step
+from conversations.domain.symptoms import visible
 from conversations.flows import answering, symptom_report
 from conversations.flows.symptom_report import Report, ReportOutcome
 from conversations.handlers.access import (
@@ -24,6 +25,7 @@ from conversations.handlers.access import (
     participant_id,
     quietly,
     reply_to_press,
+    retire_keyboard,
     say,
 )
 from conversations.screens.assessment import Screen, symptom_screen
@@ -131,15 +133,14 @@ async def describe_in_report(
             )
         except symptom_step.StepError:
             limit = services.study.symptoms.other_max_length
-            await say(update, t("symptom-other-too-long", max=limit))
+            if not visible(text):
+                await say(update, t("symptom-other-empty"))
+            else:
+                await say(update, t("symptom-other-too-long", max=limit))
             return True
         if report is not None:
             if report.chat_id is not None and report.message_id is not None:
-                await quietly(
-                    context.bot.edit_message_reply_markup(
-                        chat_id=report.chat_id, message_id=report.message_id, reply_markup=None
-                    )
-                )
+                await retire_keyboard(context, report.chat_id, report.message_id)
             await _show_report(update, services, t, report, proxy=is_proxy(link))
             return True
     return False

@@ -53,6 +53,7 @@ def alert_body(t: Translator, alert: Alert) -> str:
         text = t("alert-fallback", subject=alert.subject, what=_what(t, alert))
     if len(text) > BODY_MAX:
         text = text[: BODY_MAX - 1] + "…"
+        text += "\u2069" * max(0, text.count("\u2068") - text.count("\u2069"))  # close isolates
     return escape(text, quote=False)
 
 

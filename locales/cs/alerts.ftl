@@ -56,3 +56,5 @@ alert-symptom-neck-arm = příznak: bolest krku nebo paží, brnění
 alert-symptom-urination = příznak: pálení nebo časté močení (možná cystitida)
 alert-symptom-sweating = příznak: neobvykle silné pocení (možná hyperhidróza)
 alert-symptom-other = příznak: jiná nežádoucí událost
+
+downtime-notice = Studijní bot neběžel od { $start } do { $end }. Připomínky a upozornění, které mezitím nastaly, se nyní odesílají.

@@ -47,6 +47,7 @@ symptom-other-prompt = Popište to prosím několika slovy (nejvýše { $max } {
         [few] znaky
        *[other] znaků
     }).
+symptom-other-empty = Popište to prosím slovy: tato zpráva neobsahuje žádný viditelný text.
 symptom-other-too-long = Text je příliš dlouhý. Zkraťte ho prosím nejvýše na { $max } { $max ->
         [one] znak
         [few] znaky

@@ -54,3 +54,5 @@ alert-symptom-neck-arm = symptom: neck or arm pain, tingling
 alert-symptom-urination = symptom: burning or frequent urination (possible cystitis)
 alert-symptom-sweating = symptom: unusual heavy sweating (possible hyperhidrosis)
 alert-symptom-other = symptom: other adverse event
+
+downtime-notice = The study bot was not running from { $start } to { $end }. Reminders and alerts that fell due meanwhile are going out now.

@@ -46,6 +46,7 @@ symptom-other-prompt = Please describe it in a few words (at most { $max ->
         [one] 1 character
        *[other] { $max } characters
     }).
+symptom-other-empty = Please describe it in words: this message shows no text.
 symptom-other-too-long = This is too long. Please shorten it to at most { $max ->
         [one] 1 character
        *[other] { $max } characters
