@@ -26,8 +26,8 @@ from conversations.domain.visit import (
     VisitState,
     fvc_signals,
 )
-from conversations.flows.safety import SafetyConfig
-from storage import audit, people, visits
+from conversations.flows.safety import Baseline, SafetyConfig, baseline_of
+from storage import assessments, audit, people, visits
 from storage.alerts import create_alert
 from storage.db import Tx
 from storage.models import Actor, Participant, ParticipantStatus, Visit
@@ -37,11 +37,13 @@ if TYPE_CHECKING:
     from bot.settings import StudySettings
 
 __all__ = [
+    "ClinicView",
     "InvalidValues",
     "PressOutcome",
     "VisitRefused",
     "begin",
     "check_values",
+    "clinic_view",
     "correct",
     "draft_for",
     "history",
@@ -430,3 +432,35 @@ async def set_onset(
         return found
 
     return await services.db.write(unit)
+
+
+# --- what staff see in /participant -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicView:
+    """A participant's saved visits (oldest first), onset month, and the baseline the decline
+    rule would use now (the study's choice: the first clinic ALSFRS, or the first report)."""
+
+    visits: list[Visit]
+    onset_month: str | None
+    baseline: Baseline | None
+
+
+async def clinic_view(services: Services, participant_id: int) -> ClinicView:
+    safety = services.safety
+    now = services.clock()
+
+    async def unit(tx: Tx) -> ClinicView:
+        saved = await visits.saved(tx, participant_id)
+        onset = await visits.onset_of(tx, participant_id)
+        first = await assessments.first_scored(tx, participant_id, exclude=0)
+        clinic = (
+            await visits.clinic_scored(tx, participant_id) if safety.baseline == "clinic" else None
+        )
+        baseline = baseline_of(
+            first, clinic, choice=safety.baseline, zone=safety.timezone, before=now
+        )
+        return ClinicView(saved, onset, baseline)
+
+    return await services.db.read(unit)

@@ -38,9 +38,9 @@ from conversations.handlers.access import (
     identity_of,
     language_of,
     say,
-    send_chart,
     staff_link,
 )
+from conversations.handlers.clinic_view import participant_clinic
 from locales import Language, Translator, translator
 from storage.models import Identity, LinkInfo, Participant, ParticipantStatus, Role
 
@@ -256,10 +256,14 @@ async def participant(update: Update, context: AppContext, t: Translator, link: 
             )
     else:
         lines.append(t("history-empty"))
+    derived, chart = await participant_clinic(context.services, update, t, found, subs)
+    lines += ["", *derived]
     lines += ["", t("staff-participant-links")]
     lines += [_link_line(t, row) for row in links] or [t("staff-never")]
     await say(update, "\n".join(lines))
-    await send_chart(update, t, subject, [(s.submitted_at, s.total) for s in subs])
+    if chart is not None and update.effective_chat is not None:
+        caption = t("chart-caption", subject=subject, count=len(subs))
+        await update.effective_chat.send_photo(chart, caption=caption)
 
 
 async def _change_status(
