@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from conversations.context import Services
 from conversations.domain import visit as domain
-from conversations.domain.instrument import ITEM_NUMBERS, LEVELS, Item5Variant
+from conversations.domain.instrument import ITEM_NUMBERS, LEVELS
 from conversations.domain.visit import (
     Refusal,
     Save,
@@ -30,7 +30,7 @@ from conversations.flows.safety import Baseline, SafetyConfig, baseline_of
 from storage import assessments, audit, people, visits
 from storage.alerts import create_alert
 from storage.db import Tx
-from storage.models import Actor, Participant, ParticipantStatus, Visit
+from storage.models import Actor, Participant, ParticipantStatus, Role, Visit
 from storage.visits import VisitValues
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ __all__ = [
     "InvalidValues",
     "PressOutcome",
     "VisitRefused",
+    "agreement_data",
     "begin",
     "check_values",
     "clinic_view",
@@ -305,14 +306,14 @@ async def _after_save(
 # --- the operator (CLI), and corrections ------------------------------------------------------
 
 
-def parse_alsfrs(text: str, variant: str) -> tuple[dict[int, int], str]:
+def parse_alsfrs(text: str, variant: str) -> tuple[dict[int, int], Literal["5a", "5b"]]:
     """'4,4,3,4,4,3,4,4,3,4' and 'a'|'b' to items and the item 5 variant."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != len(ITEM_NUMBERS) or not all(re.fullmatch(r"[0-4]", p) for p in parts):
         raise InvalidValues("--alsfrs takes ten scores 0-4, separated by commas")
     if variant not in ("a", "b", "5a", "5b"):
         raise InvalidValues("--item5 is a (no gastrostomy) or b (gastrostomy)")
-    chosen = Item5Variant("5" + variant[-1]).value
+    chosen: Literal["5a", "5b"] = "5a" if variant[-1] == "a" else "5b"
     return {n: int(p) for n, p in zip(ITEM_NUMBERS, parts, strict=True)}, chosen
 
 
@@ -462,5 +463,29 @@ async def clinic_view(services: Services, participant_id: int) -> ClinicView:
             first, clinic, choice=safety.baseline, zone=safety.timezone, before=now
         )
         return ClinicView(saved, onset, baseline)
+
+    return await services.db.read(unit)
+
+
+Rated = tuple[str, date, int]  # (subject, day on the study's calendar, total)
+
+
+async def agreement_data(services: Services) -> tuple[list[Rated], list[Rated], list[Rated]]:
+    """(clinic ALSFRS totals, patients' self-reports, caregivers' reports) of every participant,
+    for `domain.agreement.pair`."""
+    zone = services.safety.timezone
+
+    async def unit(tx: Tx) -> tuple[list[Rated], list[Rated], list[Rated]]:
+        clinic = [
+            (v.subject, v.visit_date, v.total)
+            for v in await visits.saved(tx)
+            if v.visit_date is not None and v.total is not None
+        ]
+        own: list[Rated] = []
+        proxy: list[Rated] = []
+        for s in await assessments.submissions(tx):
+            rated = (s.subject, s.submitted_at.astimezone(zone).date(), s.total)
+            (proxy if s.respondent is Role.CAREGIVER else own).append(rated)
+        return clinic, own, proxy
 
     return await services.db.read(unit)
