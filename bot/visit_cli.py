@@ -16,7 +16,7 @@ import asyncio
 import json
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -32,7 +32,7 @@ from storage.db import Database, StorageError
 from storage.models import Actor, ActorRole, Visit
 from storage.visits import VisitValues
 
-__all__ = ["COMMANDS", "add_parser", "main"]
+__all__ = ["COMMANDS", "add_parser", "main", "onset_month"]
 
 COMMANDS: Final = frozenset({"visit", "visits", "visit-correct", "onset", "agreement"})
 OPERATOR: Final = Actor(role=ActorRole.OPERATOR)
@@ -72,6 +72,12 @@ def add_parser(sub: Any) -> None:
     agree.add_argument("--window-days", type=int, default=7, metavar="DAYS")
     agree.add_argument("--output", default=None, metavar="FILE", help="write JSON to FILE")
     agree.add_argument("--plot", default=None, metavar="FILE.png", help="Bland-Altman plot")
+
+
+def onset_month(text: str, study: StudySettings) -> str | None:
+    """`--onset` as 'YYYY-MM', checked against today in the study's zone; None if invalid."""
+    today = datetime.now(ZoneInfo(study.study.timezone)).date()
+    return flow.parse_onset(text, today=today)
 
 
 def _fail(message: str) -> int:

@@ -4,6 +4,8 @@ patient and clinic points and an FVC panel; the patient's /history chart with cl
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
 from datetime import timedelta
 
 from matplotlib.image import imread
@@ -62,3 +64,33 @@ async def test_participant_shows_derived_measures_and_the_clinic_chart(
     mine = await pat.wait_for(lambda m: m.photo is not None, timeout=30)
     assert mine.photo is not None
     assert size_of(mine.photo) == (720, 400)  # one panel: own totals and the clinic's
+
+
+def onset_of(harness: Harness, subject: str) -> str | None:
+    with sqlite3.connect(harness.db_path) as conn:
+        row = conn.execute(
+            "SELECT onset_month FROM participants WHERE subject = ?", (subject,)
+        ).fetchone()
+    return None if row is None else row[0]
+
+
+async def test_enroll_with_the_onset_month_in_telegram_and_the_cli(
+    harness: Harness, app: AppType
+) -> None:
+    nurse = await make_staff(harness, 9613)
+    await nurse.send("/enroll S613 cs onset 2025-03")
+    assert "S613: symptom onset recorded as 2025-03." in nurse.last_message().content
+    assert onset_of(harness, "S613") == "2025-03"
+    await nurse.send("/enroll S614 onset 2999-01")
+    assert "The symptom onset is a past month" in nurse.last_message().content
+    assert onset_of(harness, "S614") is None  # nothing enrolled
+    await nurse.send("/enroll S615 onset 2024-11")
+    assert onset_of(harness, "S615") == "2024-11"
+
+    out = await harness.cli("enroll", "S616", "--onset", "2025-02", "--json")
+    assert json.loads(out.stdout)["onset_month"] == "2025-02"
+    assert onset_of(harness, "S616") == "2025-02"
+    bad = await harness.cli("enroll", "S617", "--onset", "March", check=False)
+    assert bad.returncode == 1
+    assert "--onset is a past month" in bad.stderr
+    assert onset_of(harness, "S617") is None

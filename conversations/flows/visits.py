@@ -52,6 +52,7 @@ __all__ = [
     "parse_onset",
     "press",
     "record",
+    "record_onset",
     "set_onset",
     "state_of",
     "type_in",
@@ -405,6 +406,25 @@ def parse_onset(text: str, *, today: date) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+async def record_onset(
+    tx: Tx, participant_id: int, month: str, *, actor: Actor, now: datetime
+) -> None:
+    """Within the caller's transaction: set the onset month, audited with old and new."""
+    old = await visits.onset_of(tx, participant_id)
+    await visits.set_onset(tx, participant_id, month)
+    await audit.record(
+        tx,
+        actor=actor,
+        action="participant.onset",
+        entity="participant",
+        entity_id=participant_id,
+        at=now,
+        old={"onset_month": old},
+        new={"onset_month": month},
+        on_behalf_of=participant_id,
+    )
+
+
 async def set_onset(
     services: Services, *, subject: str, month: str, actor: Actor
 ) -> Participant | None:
@@ -417,19 +437,7 @@ async def set_onset(
             return None
         if found.status is ParticipantStatus.WITHDRAWN:
             raise InvalidValues("the participant has withdrawn")
-        old = await visits.onset_of(tx, found.id)
-        await visits.set_onset(tx, found.id, month)
-        await audit.record(
-            tx,
-            actor=actor,
-            action="participant.onset",
-            entity="participant",
-            entity_id=found.id,
-            at=now,
-            old={"onset_month": old},
-            new={"onset_month": month},
-            on_behalf_of=found.id,
-        )
+        await record_onset(tx, found.id, month, actor=actor, now=now)
         return found
 
     return await services.db.write(unit)

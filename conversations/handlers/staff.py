@@ -29,7 +29,7 @@ from telegram.error import TelegramError
 
 from conversations.callbacks import PagePress, Press, encode_page
 from conversations.context import AppContext, Services
-from conversations.flows import enrollment
+from conversations.flows import enrollment, visits
 from conversations.flows.enrollment import SUBJECT_PATTERN, DuplicateSubject, LinkRow, Overview
 from conversations.handlers.access import (
     actor_for,
@@ -111,13 +111,22 @@ async def _named_participant(
 @staff_only("enroll")
 async def enroll(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     subject = _arg_subject(context)
-    language = context.args[1] if context.args and len(context.args) > 1 else None
-    if subject is None or language not in (None, "en", "cs") or len(context.args or []) > 2:
+    rest = list(context.args or [])[1:]
+    onset = None
+    if len(rest) >= 2 and rest[-2].lower() == "onset":  # /enroll S001 [cs] onset 2025-03
+        today = context.services.clock().astimezone(context.services.safety.timezone).date()
+        onset = visits.parse_onset(rest[-1], today=today)
+        if onset is None:
+            await say(update, t("staff-usage-enroll-onset"))
+            return
+        rest = rest[:-2]
+    language = rest[0] if rest else None
+    if subject is None or language not in (None, "en", "cs") or len(rest) > 1:
         await say(update, t("staff-usage-enroll"))
         return
     try:
         patient_code, caregiver_code, until = await enrollment.enroll_participant(
-            context.services, subject, language, actor_for(link)
+            context.services, subject, language, actor_for(link), onset_month=onset
         )
     except DuplicateSubject:
         await say(update, t("staff-exists", subject=subject))
@@ -132,6 +141,8 @@ async def enroll(update: Update, context: AppContext, t: Translator, link: LinkI
             caregiver_link=_link(context, caregiver_code),
         ),
     )
+    if onset is not None:
+        await say(update, t("onset-set", subject=escape(subject), month=onset))
 
 
 @staff_only("caregiver")

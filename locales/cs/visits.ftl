@@ -96,3 +96,5 @@ derived-speed-intermediate = střední
 derived-speed-fast = rychlá
 derived-kings = Stadium podle King's: { $stage } (odhad převedený z ALSFRS-R)
 derived-mitos = Stadium MiToS: { $stage } (odhad převedený z ALSFRS-R)
+
+staff-usage-enroll-onset = Začátek příznaků je uplynulý měsíc: /enroll ID_ÚČASTNÍKA [en|cs] onset RRRR-MM, například /enroll S001 cs onset 2025-03.

@@ -93,3 +93,5 @@ derived-speed-intermediate = intermediate
 derived-speed-fast = fast
 derived-kings = King's stage: { $stage } (estimate, mapped from the ALSFRS-R)
 derived-mitos = MiToS stage: { $stage } (estimate, mapped from the ALSFRS-R)
+
+staff-usage-enroll-onset = The symptom onset is a past month: /enroll SUBJECT_ID [en|cs] onset YYYY-MM, for example /enroll S001 cs onset 2025-03.
