@@ -53,6 +53,7 @@ __all__ = [
     "press",
     "record",
     "record_onset",
+    "save_visit",
     "set_onset",
     "state_of",
     "type_in",
@@ -245,6 +246,23 @@ async def _save_draft(
     saved = await visits.visit(tx, found.id)
     assert saved is not None
     return PressOutcome(saved, state, saved=True, alerts=alerts)
+
+
+async def save_visit(
+    tx: Tx,
+    *,
+    participant_id: int,
+    values: VisitValues,
+    actor: Actor,
+    now: datetime,
+    study: StudySettings,
+) -> int:
+    """Within the caller's transaction: a visit saved at once, audited, the FVC rule run (the
+    local-mode demo seeds its visits so). Returns the number of alerts raised."""
+    vid = await visits.insert_saved(
+        tx, participant_id=participant_id, values=values, rated_by=actor.link_id, now=now
+    )
+    return await _after_save(tx, vid, participant_id, values, actor, now, study)
 
 
 async def _after_save(
