@@ -119,11 +119,17 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
         print("alsfrs-bot: a study ID is 1-32 letters, digits, '-' or '_'", file=sys.stderr)
         return 1
     subject = enrollment.canonical_subject(subject)
+    onset = None
+    if args.onset is not None:
+        onset = visit_cli.onset_month(args.onset, study)
+        if onset is None:
+            print("alsfrs-bot: --onset is a past month, YYYY-MM", file=sys.stderr)
+            return 1
     username = await _bot_username(settings)
     services = await _services(settings, study)
     try:
         patient, caregiver, until = await enrollment.enroll_participant(
-            services, subject, args.language, OPERATOR
+            services, subject, args.language, OPERATOR, onset_month=onset
         )
     except DuplicateSubject:
         print(f"alsfrs-bot: participant {subject} already exists", file=sys.stderr)
@@ -138,6 +144,7 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
         "caregiver_code": caregiver,
         "caregiver_link": _link(username, caregiver),
         "expires_at": until,
+        "onset_month": onset,
     }
     _print(
         args,
@@ -146,6 +153,7 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
             f"Participant {subject} enrolled. Each link works once, until {until}.",
             f"Patient link:   {result['patient_link']}",
             f"Caregiver link: {result['caregiver_link']}",
+            *([f"Symptom onset:  {onset}"] if onset else []),
         ],
     )
     return 0
@@ -363,6 +371,7 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument("subject", help="pseudonymous study ID, e.g. S001")
     enroll.add_argument("--language", choices=("en", "cs"), default=None)
     enroll.add_argument("--json", action="store_true", help="print one JSON object")
+    enroll.add_argument("--onset", default=None, metavar="YYYY-MM", help="month of symptom onset")
     invite = sub.add_parser(
         "invite",
         help="a single-use link for a staff member, a caregiver, or the patient (a new one: "

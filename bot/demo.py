@@ -3,8 +3,9 @@ one), seeding it on first use and resetting it.
 
 Seeding goes through the storage layer as the real thing does: a participant `S-DEMO-1`, single-use
 invitations redeemed by fixed demo Telegram accounts (a staff member, the patient, a caregiver),
-and a few submitted assessments over the previous weeks, answered by the patient and once by the
-caregiver. A fourth demo account, the stranger, is linked to nothing. The database is marked as
+a few submitted assessments over the previous weeks, answered by the patient and once by the
+caregiver, two clinic visits (I and III: clinic ALSFRS and FVC) and the month of symptom onset.
+A fourth demo account, the stranger, is linked to nothing. The database is marked as
 demo data in its audit trail; `alsfrs-bot demo-reset` deletes only a database so marked.
 """
 
@@ -18,10 +19,12 @@ from typing import Final
 
 from bot.settings import Settings, StudySettings
 from conversations.flows import demo
+from conversations.flows import visits as visit_flows
 from conversations.flows.safety import SafetyConfig
 from storage import people
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, Role
+from storage.visits import VisitValues
 
 __all__ = [
     "DEMO_PEOPLE",
@@ -73,6 +76,14 @@ _HISTORY: Final[tuple[tuple[int, Role, dict[int, int]], ...]] = (
     (4, Role.CAREGIVER, {1: 4, 2: 4, 3: 4, 4: 3, 5: 3, 6: 3, 7: 3, 8: 4, 9: 3, 10: 4}),
     (2, Role.PATIENT, {1: 4, 2: 3, 3: 4, 4: 3, 5: 3, 6: 4, 7: 3, 8: 4, 9: 3, 10: 4}),
 )
+# Two clinic visits entered by the demo staff member: weeks before today, the study's visit
+# label, the clinic-rated scores (36 and 35, in step with the self-reports, so the clinic
+# baseline raises nothing) and FVC % (88, then 84: above 70 % and a fall under 10 points).
+_VISITS: Final[tuple[tuple[int, str, dict[int, int], int], ...]] = (
+    (8, "I", {1: 4, 2: 4, 3: 4, 4: 3, 5: 3, 6: 4, 7: 3, 8: 4, 9: 3, 10: 4}, 88),
+    (3, "III", {1: 4, 2: 3, 3: 4, 4: 3, 5: 3, 6: 4, 7: 3, 8: 4, 9: 3, 10: 4}, 84),
+)
+_ONSET_MONTHS_AGO: Final = 14
 _OPERATOR: Final = Actor(role=ActorRole.OPERATOR)
 
 
@@ -93,7 +104,8 @@ def demo_db_path(settings: Settings) -> Path:
     return path
 
 
-async def _seed(tx: Tx, now: datetime, language: str, safety: SafetyConfig) -> None:
+async def _seed(tx: Tx, now: datetime, language: str, study: StudySettings) -> None:
+    safety = SafetyConfig.of(study)
     start = now - timedelta(weeks=_HISTORY[0][0] + 1)
     participant = await people.create_participant(
         tx, subject=DEMO_SUBJECT, language=None, actor=_OPERATOR, now=start
@@ -124,6 +136,29 @@ async def _seed(tx: Tx, now: datetime, language: str, safety: SafetyConfig) -> N
             role=ActorRole(person.role.value),
             link_id=link.id,
             participant_id=None if person.role is Role.STAFF else participant.id,
+        )
+    onset = now.date().replace(day=1) - timedelta(days=30 * _ONSET_MONTHS_AGO)
+    await visit_flows.record_onset(
+        tx, participant.id, f"{onset:%Y-%m}", actor=actors[Role.STAFF], now=start
+    )
+    for weeks, label, items, fvc in _VISITS:
+        at = (now - timedelta(weeks=weeks)).replace(hour=8, minute=45)
+        await visit_flows.save_visit(
+            tx,
+            participant_id=participant.id,
+            values=VisitValues(
+                label=label,
+                visit_date=at.astimezone(safety.timezone).date(),
+                items=items,
+                item5_variant="5a",
+                fvc_percent=fvc,
+                norris_total=None,
+                norris_bulbar=None,
+                norris_spinal=None,
+            ),
+            actor=actors[Role.STAFF],
+            now=at,
+            study=study,
         )
     for weeks, role, scores in _HISTORY:
         await demo.submit_assessment(
@@ -159,10 +194,8 @@ async def ensure_demo(path: Path, study: StudySettings, now: datetime) -> bool:
                 "database; choose another file for the demo"
             )
 
-        safety = SafetyConfig.of(study)
-
         async def seed(tx: Tx) -> None:
-            await _seed(tx, now, "en", safety)
+            await _seed(tx, now, "en", study)
 
         await db.write(seed)
         log.info("demo study %s created in %s", DEMO_SUBJECT, path)

@@ -12,24 +12,29 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings, StudySettings
 from conversations.context import Services
+from conversations.domain.agreement import agreement, pair
 from conversations.flows import visits as flow
 from conversations.flows.visits import InvalidValues
+from conversations.screens.charts import bland_altman_png
+from locales import translator
 from storage.db import Database, StorageError
 from storage.models import Actor, ActorRole, Visit
 from storage.visits import VisitValues
 
-__all__ = ["COMMANDS", "add_parser", "main"]
+__all__ = ["COMMANDS", "add_parser", "main", "onset_month"]
 
-COMMANDS: Final = frozenset({"visit", "visits", "visit-correct", "onset"})
+COMMANDS: Final = frozenset({"visit", "visits", "visit-correct", "onset", "agreement"})
 OPERATOR: Final = Actor(role=ActorRole.OPERATOR)
 
 
@@ -61,6 +66,18 @@ def add_parser(sub: Any) -> None:
     onset = sub.add_parser("onset", help="set the month of symptom onset (YYYY-MM)")
     onset.add_argument("subject")
     onset.add_argument("month")
+    agree = sub.add_parser(
+        "agreement", help="clinic ALSFRS against self-reports and caregiver reports"
+    )
+    agree.add_argument("--window-days", type=int, default=7, metavar="DAYS")
+    agree.add_argument("--output", default=None, metavar="FILE", help="write JSON to FILE")
+    agree.add_argument("--plot", default=None, metavar="FILE.png", help="Bland-Altman plot")
+
+
+def onset_month(text: str, study: StudySettings) -> str | None:
+    """`--onset` as 'YYYY-MM', checked against today in the study's zone; None if invalid."""
+    today = datetime.now(ZoneInfo(study.study.timezone)).date()
+    return flow.parse_onset(text, today=today)
 
 
 def _fail(message: str) -> int:
@@ -109,7 +126,7 @@ def _values(args: argparse.Namespace, today: date, base: VisitValues | None) -> 
             label=args.visit,
             visit_date=when or today,
             items=items,
-            item5_variant=variant,  # type: ignore[arg-type]
+            item5_variant=variant,
             fvc_percent=args.fvc,
             norris_total=args.norris,
             norris_bulbar=args.norris_bulbar,
@@ -199,7 +216,69 @@ async def _run(services: Services, args: argparse.Namespace) -> int:
             print(f"{args.subject}: symptom onset {month}")
             return 0
         return _fail(f"no participant {args.subject!r}")
+    if args.command == "agreement":
+        return await _agreement(services, args)
     return _fail(f"unknown command {args.command}")
+
+
+def _figures(pairs: list[tuple[int, int]]) -> dict[str, object]:
+    found = agreement(pairs)
+    if found is None:
+        return {"n": 0}
+    return {
+        "n": found.n,
+        "mean_difference": round(found.mean_difference, 3),
+        "lower_limit": round(found.lower_limit, 3),
+        "upper_limit": round(found.upper_limit, 3),
+        "icc": None if found.icc is None else round(found.icc, 3),
+    }
+
+
+def _agreement_line(name: str, figures: dict[str, object]) -> str:
+    if figures["n"] == 0:
+        return f"{name}: no pairs"
+    icc = figures["icc"]
+    return (
+        f"{name}: n={figures['n']}, mean difference {figures['mean_difference']:+.2f}"
+        f" (report - clinic), limits of agreement {figures['lower_limit']:.2f}"
+        f" to {figures['upper_limit']:.2f}, ICC(2,1) {'-' if icc is None else f'{icc:.3f}'}"
+    )
+
+
+async def _agreement(services: Services, args: argparse.Namespace) -> int:
+    """Pair every clinic ALSFRS with the nearest self-report (and, separately, caregiver report)
+    within the window; print n, mean difference, Bland-Altman limits and ICC(2,1)."""
+    if not 0 <= args.window_days <= 365:
+        return _fail("--window-days is 0 to 365")
+    clinic, own, proxy = await flow.agreement_data(services)
+    pairs = {
+        "self_report": pair(clinic, own, window_days=args.window_days),
+        "caregiver": pair(clinic, proxy, window_days=args.window_days),
+    }
+    result: dict[str, Any] = {
+        "window_days": args.window_days,
+        **{name: _figures(found) for name, found in pairs.items()},
+    }
+    print(f"Clinic ALSFRS paired within {args.window_days} days")
+    print(_agreement_line("self-report", result["self_report"]))
+    print(_agreement_line("caregiver", result["caregiver"]))
+    if args.output:
+        text = json.dumps(result, indent=2) + "\n"
+        await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
+    if args.plot:
+        own_pairs = pairs["self_report"]
+        found = agreement(own_pairs)
+        if found is None:
+            return _fail("no self-report pairs to plot")
+        image = bland_altman_png(
+            translator("en"),
+            own_pairs,
+            mean_difference=found.mean_difference,
+            limits=(found.lower_limit, found.upper_limit),
+            title=f"Bland-Altman, self-report vs clinic (n={found.n})",
+        )
+        await asyncio.to_thread(Path(args.plot).write_bytes, image)
+    return 0
 
 
 async def _one(services: Services, visit_id: int) -> Visit | None:

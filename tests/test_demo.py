@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -96,7 +96,20 @@ async def test_the_demo_study_is_seeded_through_the_storage_layer(tmp_path: Path
     assert actions["assessment.submit"] == 4
     assert actions["answer.set"] == 40
     assert actions[SEED_ACTION] == 1
+    assert actions["visit.save"] == 2
+    assert actions["participant.onset"] == 1
     assert is_demo_file(path)
+
+    # Two clinic visits by the demo staff member, the baseline and FVC a visitor sees.
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT label, total, fvc_percent, rated_by_role, visit_date FROM visits"
+            " WHERE status = 'saved' ORDER BY visit_date"
+        ).fetchall()
+        onset = conn.execute("SELECT onset_month FROM participants").fetchone()[0]
+    assert [r[:4] for r in rows] == [("I", 36, 88, "staff"), ("III", 35, 84, "staff")]
+    assert [(NOW.date() - date.fromisoformat(r[4])).days // 7 for r in rows] == [8, 3]
+    assert onset == "2025-09"
 
 
 async def test_a_second_run_reuses_the_demo(tmp_path: Path) -> None:

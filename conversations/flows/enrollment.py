@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from conversations.context import Services
+from conversations.flows import visits
 from storage import assessments, people
 from storage.db import Tx
 from storage.models import Actor, Participant, ParticipantStatus, Role, Submission, iso
@@ -116,9 +117,15 @@ async def relink_patient(services: Services, subject: str, actor: Actor) -> Reli
 
 
 async def enroll_participant(
-    services: Services, subject: str, language: str | None, actor: Actor
+    services: Services,
+    subject: str,
+    language: str | None,
+    actor: Actor,
+    *,
+    onset_month: str | None = None,
 ) -> tuple[str, str, str]:
-    """Create a participant with a patient code and a caregiver code, in one transaction.
+    """Create a participant with a patient code and a caregiver code, in one transaction, with
+    the month of symptom onset when given ('YYYY-MM', checked by `visits.parse_onset`).
     Returns (patient_code, caregiver_code, expires_at ISO); raises `DuplicateSubject`."""
     now = services.clock()
     ttl: timedelta = services.study.enrollment.code_ttl
@@ -127,6 +134,8 @@ async def enroll_participant(
         participant = await people.create_participant(
             tx, subject=subject, language=language, actor=actor, now=now
         )
+        if onset_month is not None:
+            await visits.record_onset(tx, participant.id, onset_month, actor=actor, now=now)
         codes = []
         for role in (Role.PATIENT, Role.CAREGIVER):
             codes.append(

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from conversations.context import Services
 from conversations.domain import visit as domain
-from conversations.domain.instrument import ITEM_NUMBERS, LEVELS, Item5Variant
+from conversations.domain.instrument import ITEM_NUMBERS, LEVELS
 from conversations.domain.visit import (
     Refusal,
     Save,
@@ -26,22 +26,25 @@ from conversations.domain.visit import (
     VisitState,
     fvc_signals,
 )
-from conversations.flows.safety import SafetyConfig
-from storage import audit, people, visits
+from conversations.flows.safety import Baseline, SafetyConfig, baseline_of
+from storage import assessments, audit, people, visits
 from storage.alerts import create_alert
 from storage.db import Tx
-from storage.models import Actor, Participant, ParticipantStatus, Visit
+from storage.models import Actor, Participant, ParticipantStatus, Role, Visit
 from storage.visits import VisitValues
 
 if TYPE_CHECKING:
     from bot.settings import StudySettings
 
 __all__ = [
+    "ClinicView",
     "InvalidValues",
     "PressOutcome",
     "VisitRefused",
+    "agreement_data",
     "begin",
     "check_values",
+    "clinic_view",
     "correct",
     "draft_for",
     "history",
@@ -49,6 +52,8 @@ __all__ = [
     "parse_onset",
     "press",
     "record",
+    "record_onset",
+    "save_visit",
     "set_onset",
     "state_of",
     "type_in",
@@ -243,6 +248,23 @@ async def _save_draft(
     return PressOutcome(saved, state, saved=True, alerts=alerts)
 
 
+async def save_visit(
+    tx: Tx,
+    *,
+    participant_id: int,
+    values: VisitValues,
+    actor: Actor,
+    now: datetime,
+    study: StudySettings,
+) -> int:
+    """Within the caller's transaction: a visit saved at once, audited, the FVC rule run (the
+    local-mode demo seeds its visits so). Returns the number of alerts raised."""
+    vid = await visits.insert_saved(
+        tx, participant_id=participant_id, values=values, rated_by=actor.link_id, now=now
+    )
+    return await _after_save(tx, vid, participant_id, values, actor, now, study)
+
+
 async def _after_save(
     tx: Tx,
     visit_id: int,
@@ -303,14 +325,14 @@ async def _after_save(
 # --- the operator (CLI), and corrections ------------------------------------------------------
 
 
-def parse_alsfrs(text: str, variant: str) -> tuple[dict[int, int], str]:
+def parse_alsfrs(text: str, variant: str) -> tuple[dict[int, int], Literal["5a", "5b"]]:
     """'4,4,3,4,4,3,4,4,3,4' and 'a'|'b' to items and the item 5 variant."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != len(ITEM_NUMBERS) or not all(re.fullmatch(r"[0-4]", p) for p in parts):
         raise InvalidValues("--alsfrs takes ten scores 0-4, separated by commas")
     if variant not in ("a", "b", "5a", "5b"):
         raise InvalidValues("--item5 is a (no gastrostomy) or b (gastrostomy)")
-    chosen = Item5Variant("5" + variant[-1]).value
+    chosen: Literal["5a", "5b"] = "5a" if variant[-1] == "a" else "5b"
     return {n: int(p) for n, p in zip(ITEM_NUMBERS, parts, strict=True)}, chosen
 
 
@@ -402,6 +424,25 @@ def parse_onset(text: str, *, today: date) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+async def record_onset(
+    tx: Tx, participant_id: int, month: str, *, actor: Actor, now: datetime
+) -> None:
+    """Within the caller's transaction: set the onset month, audited with old and new."""
+    old = await visits.onset_of(tx, participant_id)
+    await visits.set_onset(tx, participant_id, month)
+    await audit.record(
+        tx,
+        actor=actor,
+        action="participant.onset",
+        entity="participant",
+        entity_id=participant_id,
+        at=now,
+        old={"onset_month": old},
+        new={"onset_month": month},
+        on_behalf_of=participant_id,
+    )
+
+
 async def set_onset(
     services: Services, *, subject: str, month: str, actor: Actor
 ) -> Participant | None:
@@ -414,19 +455,63 @@ async def set_onset(
             return None
         if found.status is ParticipantStatus.WITHDRAWN:
             raise InvalidValues("the participant has withdrawn")
-        old = await visits.onset_of(tx, found.id)
-        await visits.set_onset(tx, found.id, month)
-        await audit.record(
-            tx,
-            actor=actor,
-            action="participant.onset",
-            entity="participant",
-            entity_id=found.id,
-            at=now,
-            old={"onset_month": old},
-            new={"onset_month": month},
-            on_behalf_of=found.id,
-        )
+        await record_onset(tx, found.id, month, actor=actor, now=now)
         return found
 
     return await services.db.write(unit)
+
+
+# --- what staff see in /participant -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicView:
+    """A participant's saved visits (oldest first), onset month, and the baseline the decline
+    rule would use now (the study's choice: the first clinic ALSFRS, or the first report)."""
+
+    visits: list[Visit]
+    onset_month: str | None
+    baseline: Baseline | None
+
+
+async def clinic_view(services: Services, participant_id: int) -> ClinicView:
+    safety = services.safety
+    now = services.clock()
+
+    async def unit(tx: Tx) -> ClinicView:
+        saved = await visits.saved(tx, participant_id)
+        onset = await visits.onset_of(tx, participant_id)
+        first = await assessments.first_scored(tx, participant_id, exclude=0)
+        clinic = (
+            await visits.clinic_scored(tx, participant_id) if safety.baseline == "clinic" else None
+        )
+        baseline = baseline_of(
+            first, clinic, choice=safety.baseline, zone=safety.timezone, before=now
+        )
+        return ClinicView(saved, onset, baseline)
+
+    return await services.db.read(unit)
+
+
+Rated = tuple[str, date, int]  # (subject, day on the study's calendar, total)
+
+
+async def agreement_data(services: Services) -> tuple[list[Rated], list[Rated], list[Rated]]:
+    """(clinic ALSFRS totals, patients' self-reports, caregivers' reports) of every participant,
+    for `domain.agreement.pair`."""
+    zone = services.safety.timezone
+
+    async def unit(tx: Tx) -> tuple[list[Rated], list[Rated], list[Rated]]:
+        clinic = [
+            (v.subject, v.visit_date, v.total)
+            for v in await visits.saved(tx)
+            if v.visit_date is not None and v.total is not None
+        ]
+        own: list[Rated] = []
+        proxy: list[Rated] = []
+        for s in await assessments.submissions(tx):
+            rated = (s.subject, s.submitted_at.astimezone(zone).date(), s.total)
+            (proxy if s.respondent is Role.CAREGIVER else own).append(rated)
+        return clinic, own, proxy
+
+    return await services.db.read(unit)

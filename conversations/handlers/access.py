@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -23,7 +22,6 @@ from conversations.context import AppContext, Services
 from conversations.flows import accounts
 from conversations.screens import urgent
 from conversations.screens.assessment import Screen
-from conversations.screens.charts import totals_png
 from locales import Language, Translator, language_from_telegram, translator
 from storage.models import Actor, ActorRole, Identity, LinkInfo, Role
 
@@ -46,7 +44,6 @@ __all__ = [
     "respondent_links",
     "retire_keyboard",
     "say",
-    "send_chart",
     "staff_link",
     "subject_of",
     "urgent_advice",
@@ -141,17 +138,6 @@ async def say(
     if chat is None:
         return None
     return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-
-
-async def send_chart(
-    update: Update, t: Translator, subject: str, points: Sequence[tuple[datetime, int]]
-) -> None:
-    """A chart of totals over time, when there are at least two to draw a line through."""
-    chat = update.effective_chat
-    if chat is None or len(points) < 2:
-        return
-    image = await asyncio.to_thread(totals_png, t, subject, points)
-    await chat.send_photo(image, caption=t("chart-caption", subject=subject, count=len(points)))
 
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:

@@ -55,11 +55,11 @@ from conversations.handlers.access import (
     respondent_links,
     retire_keyboard,
     say,
-    send_chart,
     staff_link,
     subject_of,
     urgent_advice,
 )
+from conversations.handlers.clinic_view import history_chart
 from conversations.screens.assessment import (
     Screen,
     again_screen,
@@ -471,7 +471,7 @@ async def _history_of(update: Update, context: AppContext, t: Translator, link: 
     lines = [header, ""]
     lines += [t("history-line", date=t.date(s.submitted_at.date()), total=s.total) for s in past]
     await say(update, "\n".join(lines))
-    await send_chart(update, t, subject_of(link), [(s.submitted_at, s.total) for s in past])
+    await history_chart(context.services, update, t, participant_id(link), subject_of(link), past)
 
 
 # --- language, help, everything else ----------------------------------------------------------

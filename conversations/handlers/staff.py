@@ -29,7 +29,7 @@ from telegram.error import TelegramError
 
 from conversations.callbacks import PagePress, Press, encode_page
 from conversations.context import AppContext, Services
-from conversations.flows import enrollment
+from conversations.flows import enrollment, visits
 from conversations.flows.enrollment import (
     SUBJECT_PATTERN,
     DuplicateSubject,
@@ -44,9 +44,9 @@ from conversations.handlers.access import (
     identity_of,
     language_of,
     say,
-    send_chart,
     staff_link,
 )
+from conversations.handlers.clinic_view import participant_clinic
 from locales import Language, Translator, translator
 from storage.models import Identity, LinkInfo, Participant, ParticipantStatus, Role
 
@@ -117,13 +117,22 @@ async def _named_participant(
 @staff_only("enroll")
 async def enroll(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     subject = _arg_subject(context)
-    language = context.args[1] if context.args and len(context.args) > 1 else None
-    if subject is None or language not in (None, "en", "cs") or len(context.args or []) > 2:
+    rest = list(context.args or [])[1:]
+    onset = None
+    if len(rest) >= 2 and rest[-2].lower() == "onset":  # /enroll S001 [cs] onset 2025-03
+        today = context.services.clock().astimezone(context.services.safety.timezone).date()
+        onset = visits.parse_onset(rest[-1], today=today)
+        if onset is None:
+            await say(update, t("staff-usage-enroll-onset"))
+            return
+        rest = rest[:-2]
+    language = rest[0] if rest else None
+    if subject is None or language not in (None, "en", "cs") or len(rest) > 1:
         await say(update, t("staff-usage-enroll"))
         return
     try:
         patient_code, caregiver_code, until = await enrollment.enroll_participant(
-            context.services, subject, language, actor_for(link)
+            context.services, subject, language, actor_for(link), onset_month=onset
         )
     except DuplicateSubject:
         await say(update, t("staff-exists", subject=subject))
@@ -138,6 +147,8 @@ async def enroll(update: Update, context: AppContext, t: Translator, link: LinkI
             caregiver_link=_link(context, caregiver_code),
         ),
     )
+    if onset is not None:
+        await say(update, t("onset-set", subject=escape(subject), month=onset))
 
 
 @staff_only("caregiver")
@@ -287,10 +298,14 @@ async def participant(update: Update, context: AppContext, t: Translator, link: 
             )
     else:
         lines.append(t("history-empty"))
+    derived, chart = await participant_clinic(context.services, update, t, found, subs)
+    lines += ["", *derived]
     lines += ["", t("staff-participant-links")]
     lines += [_link_line(t, row) for row in links] or [t("staff-never")]
     await say(update, "\n".join(lines))
-    await send_chart(update, t, subject, [(s.submitted_at, s.total) for s in subs])
+    if chart is not None and update.effective_chat is not None:
+        caption = t("chart-caption", subject=subject, count=len(subs))
+        await update.effective_chat.send_photo(chart, caption=caption)
 
 
 async def _change_status(

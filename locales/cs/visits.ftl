@@ -71,3 +71,30 @@ decline-baseline-first-report = { $subject }: celkové skóre kleslo od výchoz�
 decline-fvc-low = { $subject }: FVC { $new_fvc } % náležité hodnoty při návštěvě { $visit } dne { $new_date }, pod hranicí { $limit } %.
 decline-fvc-fall = { $subject }: FVC kleslo od předchozí návštěvy o { $fall } bodů ({ $old_fvc } % dne { $old_date } → { $new_fvc } % při návštěvě { $visit } dne { $new_date }).
 alert-rule-fvc = FVC (návštěva na klinice)
+
+## Grafy (personál /participant, pacient /history, graf shody). $date je den a měsíc.
+
+chart-kind-patient = Pacient
+chart-kind-caregiver = Pečující
+chart-kind-clinic = Klinika
+chart-baseline-clinic = Výchozí hodnota: klinika, { $date }
+chart-baseline-patient = Výchozí hodnota: první vlastní hodnocení, { $date }
+chart-baseline-caregiver = Výchozí hodnota: první hodnocení (pečující), { $date }
+chart-fvc = FVC (% nál. hodnoty)
+agreement-plot-x = Průměr kliniky a hlášení (0–40)
+agreement-plot-y = Hlášení − klinika
+
+## Odvozené ukazatele ve /participant pro personál (docs/derived-measures.md). Odhady jsou označeny.
+
+derived-none = <b>Odvozené ukazatele</b>: zatím žádné úplné hodnocení.
+derived-header = <b>Odvozené ukazatele</b> z nejnovějšího úplného hodnocení ({ $source }, { $date })
+derived-subscores = Dílčí skóre: bulbární { $bulbar }/12 · jemná motorika { $fine }/8 · hrubá motorika { $gross }/16 · dýchání { $respiratory }/4
+derived-rate = Rychlost progrese ΔFS: { $rate } bodu za měsíc od začátku příznaků { $onset }, { $speed } (odhad: začátek znám na měsíc)
+derived-rate-none = Rychlost progrese ΔFS: neznámá, měsíc začátku příznaků není zapsán (zadejte ho příkazem /onset).
+derived-speed-slow = pomalá
+derived-speed-intermediate = střední
+derived-speed-fast = rychlá
+derived-kings = Stadium podle King's: { $stage } (odhad převedený z ALSFRS-R)
+derived-mitos = Stadium MiToS: { $stage } (odhad převedený z ALSFRS-R)
+
+staff-usage-enroll-onset = Začátek příznaků je uplynulý měsíc: /enroll ID_ÚČASTNÍKA [en|cs] onset RRRR-MM, například /enroll S001 cs onset 2025-03.

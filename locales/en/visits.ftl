@@ -68,3 +68,30 @@ decline-baseline-first-report = { $subject }: total fell by { $fall ->
 decline-fvc-low = { $subject }: FVC { $new_fvc } % of predicted at visit { $visit } on { $new_date }, below { $limit } %.
 decline-fvc-fall = { $subject }: FVC fell by { $fall } points since the previous visit ({ $old_fvc } % on { $old_date } → { $new_fvc } % at visit { $visit } on { $new_date }).
 alert-rule-fvc = FVC (clinic visit)
+
+## Charts (staff /participant, patient /history, agreement plot). $date is day and month.
+
+chart-kind-patient = Patient
+chart-kind-caregiver = Caregiver
+chart-kind-clinic = Clinic
+chart-baseline-clinic = Baseline: clinic, { $date }
+chart-baseline-patient = Baseline: first self-report, { $date }
+chart-baseline-caregiver = Baseline: first report (caregiver), { $date }
+chart-fvc = FVC (% pred.)
+agreement-plot-x = Mean of clinic and report (0–40)
+agreement-plot-y = Report − clinic
+
+## Derived measures in staff /participant (docs/derived-measures.md). Estimates say so.
+
+derived-none = <b>Derived measures</b>: no complete rating yet.
+derived-header = <b>Derived measures</b> from the newest complete rating ({ $source }, { $date })
+derived-subscores = Subscores: bulbar { $bulbar }/12 · fine motor { $fine }/8 · gross motor { $gross }/16 · respiratory { $respiratory }/4
+derived-rate = Progression rate ΔFS: { $rate } points a month since onset { $onset }, { $speed } (estimate: onset known to the month)
+derived-rate-none = Progression rate ΔFS: not known, no onset month recorded (set it with /onset).
+derived-speed-slow = slow
+derived-speed-intermediate = intermediate
+derived-speed-fast = fast
+derived-kings = King's stage: { $stage } (estimate, mapped from the ALSFRS-R)
+derived-mitos = MiToS stage: { $stage } (estimate, mapped from the ALSFRS-R)
+
+staff-usage-enroll-onset = The symptom onset is a past month: /enroll SUBJECT_ID [en|cs] onset YYYY-MM, for example /enroll S001 cs onset 2025-03.
