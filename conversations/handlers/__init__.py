@@ -39,6 +39,8 @@ COMMANDS: Final[tuple[tuple[str, Callback], ...]] = (
     ("language", patient.language),
     ("help", patient.help_command),
     ("alerts", alerts.show_alerts),
+    ("name", alerts.name_command),
+    ("note", alerts.note_command),
     ("schedule", schedule.schedule_command),
     ("time", schedule.time_command),
     *staff.STAFF_COMMANDS,
@@ -53,6 +55,7 @@ PRESSES: Final[dict[str, Callback]] = {
     "language": patient.on_press,
     "page": patient.on_press,
     "alert": alerts.on_alert_press,
+    "ack": alerts.on_alert_press,
     "time": schedule.on_time_press,
     "visit": visit_handlers.on_visit_press,
 }
