@@ -139,13 +139,32 @@ async def _acknowledge(
     return True
 
 
-async def _ask_action(query: CallbackQuery, t: Translator, alert_id: int) -> None:
-    """The question "what was done?" with its buttons, as a new message in the press's chat."""
+async def _ask_action(
+    services: Services, query: CallbackQuery, t: Translator, alert_id: int
+) -> None:
+    """The question "what was done?" with its buttons, as a new message in the press's chat;
+    an alert already acknowledged says by whom instead."""
+    found = await alert_flows.alert(services, alert_id)
+    if found is None:
+        await answer(query, t("alert-unknown"))
+        return
+    if found.acknowledged_at is not None and found.acknowledged_by is not None:
+        await answer(
+            query,
+            t(
+                "alert-ack-already",
+                staff=found.acknowledged_by_name
+                or t("alert-staff-number", id=str(found.acknowledged_by)),
+                when=t.moment(found.acknowledged_at, _zone(services)),
+            ),
+            alert=True,
+        )
+        return
     await answer(query)
     if query.message is not None:
         await quietly(
             query.message.chat.send_message(
-                t("alert-title-routine", id=str(alert_id)) + "\n" + t("alert-choose-action"),
+                t("alert-action-title", id=str(alert_id)) + "\n" + t("alert-choose-action"),
                 parse_mode=ParseMode.HTML,
                 reply_markup=action_keyboard(t, "a", alert_id),
             )
@@ -170,7 +189,7 @@ async def _on_ack_press(
             await quietly(query.message.chat.send_message(after))
         await _show(query, *await open_alerts_page(services, t, press.page))
         return
-    await _show(query, t("alert-title-routine", id=str(press.target)) + "\n" + after, None)
+    await _show(query, t("alert-action-title", id=str(press.target)) + "\n" + after, None)
 
 
 async def on_alert_press(update: Update, context: AppContext) -> None:
@@ -194,7 +213,7 @@ async def on_alert_press(update: Update, context: AppContext) -> None:
         return
     if press.what == "ack" and press.alert_id is not None:
         # The copy itself is left to the worker, which edits it with all the others.
-        await _ask_action(query, t, press.alert_id)
+        await _ask_action(services, query, t, press.alert_id)
         return
     if press.what == "alk" and press.alert_id is not None:
         found = await alert_flows.alert(services, press.alert_id)

@@ -69,6 +69,7 @@ alert-action-called = účastníkovi jsme volali
 alert-action-visit = domluvena návštěva na klinice
 alert-action-none = není třeba nic dělat
 alert-action-other = jiné
+alert-action-title = <b>Potvrzení č. { $id }</b>
 alert-choose-action = Co bylo uděláno? Voláno: účastníkovi jsme volali. Návštěva: domluvena návštěva na klinice. Nic: není třeba nic dělat. Jiné: něco jiného (pak pošlete /note a pár slov).
 button-action-called = Voláno
 button-action-visit = Návštěva

@@ -67,6 +67,7 @@ alert-action-called = called the participant
 alert-action-visit = clinic visit arranged
 alert-action-none = no action needed
 alert-action-other = other
+alert-action-title = <b>Acknowledge #{ $id }</b>
 alert-choose-action = What was done? Called: called the participant. Visit: clinic visit arranged. No action: no action needed. Other: something else (then send /note with a few words).
 button-action-called = Called
 button-action-visit = Visit
