@@ -8,7 +8,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-BENCHMARKS = ("assessment_throughput", "decline_rules", "reminder_fanout", "export_bench")
+BENCHMARKS = (
+    "alert_burden",
+    "assessment_throughput",
+    "decline_rules",
+    "reminder_fanout",
+    "export_bench",
+)
 
 
 def main() -> None:
