@@ -194,3 +194,36 @@ async def test_standing_open_acknowledged_improved_worse_again_and_another_rule(
     last = (await study.alerts())[-1]
     assert last.rules == ["baseline", "breathing"]
     assert len(await study.alerts()) == 3
+
+
+# --- what staff read ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "cs"])
+async def test_the_merged_alert_lists_every_part_follow_ups_and_the_action(
+    study: Study, language: str
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from conversations.screens.alerts import alert_message
+    from locales import translator
+
+    await study.submit(40, days=0)
+    await study.submit(33, breathing=3)
+    await study.submit(33, days=7)
+    [alert] = await study.alerts()
+    await study.acknowledge(alert.id)
+
+    async def named(tx: Tx) -> Alert | None:
+        await alerts.set_display_name(tx, study.staff_link, "Dana N.", now=START)
+        return await alerts.alert(tx, alert.id)
+
+    acked = await study.db.write(named)
+    assert acked is not None
+    text = alert_message(translator(language), acked, round_=0, zone=ZoneInfo("Europe/Prague"))
+    lines = text.splitlines()
+    assert sum(line.startswith("• S900: ") for line in lines) == 3
+    assert ("URGENT" if language == "en" else "NALÉHAVÉ") in lines[0]
+    assert ": 33." in text
+    assert "Dana N." in text
+    assert ("called the participant" if language == "en" else "volali") in text
