@@ -145,3 +145,39 @@ async def test_one_alert_per_event_no_repeat_worse_again_action_names_czech_and_
     assert two["urgent"] is False
     csv_text = (await harness.cli("alerts", "--format", "csv")).stdout
     assert csv_text.splitlines()[0].startswith("participant,raised_at,rules,urgent,recipients")
+
+
+async def test_alerts_of_one_participant_acknowledged_at_once_then_a_note(
+    harness: Harness,
+) -> None:
+    from tests.test_e2e_alerts import audit_trail, raise_alert
+
+    async with harness.bot() as app:
+        worker = outbox_of(app)
+        nurse = await make_staff(harness, 9301)
+        await harness.enroll("S402")
+        await harness.enroll("S403")
+        ids = [await raise_alert(harness, app, "S402") for _ in range(2)]
+        other = await raise_alert(harness, app, "S403", urgent=True)
+        await worker.flush()
+        await nurse.send("/alerts S402")
+        listing = nurse.last_message()
+        assert "Open alerts of S402" in listing.content
+        assert listing.labels == ["Called", "Visit", "No action", "Other…"]
+        await nurse.press("Other…", message=listing)
+        assert "2 alerts acknowledged." in listing.content
+        assert "/note" in listing.content
+        await nurse.send("/note left a voicemail")
+        assert "Note saved on 2 alerts." in nurse.last_message().content
+        await worker.flush()
+        copies = alert_copies(nurse.chat)
+        for alert_id in ids:
+            assert "Done: other." in copies[alert_id].content
+            assert "Note: “left a voicemail”" in copies[alert_id].content
+            assert copies[alert_id].labels == []
+        assert copies[other].labels == ["Acknowledge"]  # another participant's: still open
+        await nurse.send("/note again")
+        assert "waiting for a note" in nurse.last_message().content
+    trail = [e.action for e in await audit_trail(harness, "S402")]
+    assert trail.count("alert.acknowledged") == 2
+    assert trail.count("alert.note") == 2
