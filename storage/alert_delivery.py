@@ -97,6 +97,7 @@ class Delivery(BaseModel):
     urgent: bool
     language: Language
     link_active: bool
+    edit_version: int = 0
 
     @property
     def recipient(self) -> str:
@@ -143,6 +144,7 @@ def _delivery(row: Row) -> Delivery:
         urgent=bool(row["urgent"]),
         language=row["language"],
         link_active=bool(row["link_active"]),
+        edit_version=row["edit_version"],
     )
 
 
@@ -456,8 +458,8 @@ async def acknowledge(
         (alert_id,),
     )
     to_edit = await tx.execute(
-        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?"
-        " WHERE alert_id = ? AND status = 'sent'",
+        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?,"
+        " edit_version = edit_version + 1 WHERE alert_id = ? AND status = 'sent'",
         (iso(now), alert_id),
     )
     await audit.record(
@@ -492,8 +494,8 @@ async def add_note(tx: Tx, alert_id: int, *, link_id: int, note: str, now: datet
         return False
     await tx.execute("UPDATE alerts SET ack_note = ? WHERE id = ?", (note, alert_id))
     await tx.execute(
-        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?"
-        " WHERE alert_id = ? AND status = 'sent'",
+        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?,"
+        " edit_version = edit_version + 1 WHERE alert_id = ? AND status = 'sent'",
         (iso(now), alert_id),
     )
     await audit.record(
@@ -535,11 +537,14 @@ async def due_edits(tx: Tx, *, now: datetime, limit: int = 200) -> list[Delivery
     return [_delivery(row) for row in rows]
 
 
-async def edit_done(tx: Tx, delivery_id: int) -> None:
+async def edit_done(tx: Tx, delivery_id: int, version: int | None = None) -> None:
+    """The copy shows edit request `version` (None: whatever was asked); a newer request made
+    meanwhile stays pending."""
     await tx.execute(
         "UPDATE alert_deliveries SET edit_status = 'done', edit_attempts = edit_attempts + 1,"
-        " next_attempt_at = NULL WHERE id = ? AND edit_status = 'pending'",
-        (delivery_id,),
+        " next_attempt_at = NULL WHERE id = ? AND edit_status = 'pending'"
+        " AND (? IS NULL OR edit_version = ?)",
+        (delivery_id, version, version),
     )
 
 

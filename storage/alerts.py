@@ -340,8 +340,8 @@ async def add_followup(
         (alert_id, iso(at), assessment_id, json.dumps(rules), total, severity),
     )
     edits = await tx.execute(
-        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?"
-        " WHERE alert_id = ? AND status = 'sent'",
+        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?,"
+        " edit_version = edit_version + 1 WHERE alert_id = ? AND status = 'sent'",
         (iso(at), alert_id),
     )
     participant = await tx.scalar("SELECT participant_id FROM alerts WHERE id = ?", (alert_id,))

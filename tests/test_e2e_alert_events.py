@@ -81,13 +81,16 @@ async def test_one_alert_per_event_no_repeat_worse_again_action_names_czech_and_
             if name == "dana":
                 assert "URGENT alert" in copy.content
                 assert "fell by 7 points since the previous submission (40 on" in copy.content
-                assert "fell by 7 points since baseline" in copy.content
+                assert "fell by 7 points since the baseline, the first self-report" in copy.content
                 assert "breathing (item 10) fell by 1 point" in copy.content
                 assert copy.labels == ["Acknowledge"]
             else:  # Olga chose Czech; the group's language is the study setting
                 assert "NALÉHAVÉ upozornění" in copy.content
                 assert "kleslo od předchozího odeslaného hodnocení o 7" in copy.content
-                assert "kleslo od výchozí hodnoty o 7" in copy.content
+                assert (
+                    "kleslo od výchozí hodnoty, tj. prvního vlastního hodnocení, o 7"
+                    in copy.content
+                )
                 assert "dýchání (položka 10)" in copy.content
                 assert copy.labels == ["Potvrdit"]
         [first] = first_ids

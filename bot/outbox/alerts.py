@@ -274,18 +274,18 @@ class AlertJob:
             await self._transport.edit(delivery.chat_id, message_id, text, ack_keyboard(t, current))
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
-                await self._edit_finished(delivery.id)
+                await self._edit_finished(delivery.id, delivery.edit_version)
                 return
             await self._edit_failed(delivery, exc)
             return
         except Exception as exc:
             await self._edit_failed(delivery, exc)
             return
-        await self._edit_finished(delivery.id)
+        await self._edit_finished(delivery.id, delivery.edit_version)
 
-    async def _edit_finished(self, delivery_id: int) -> None:
+    async def _edit_finished(self, delivery_id: int, version: int) -> None:
         async def unit(tx: Tx) -> None:
-            await alert_delivery.edit_done(tx, delivery_id)
+            await alert_delivery.edit_done(tx, delivery_id, version)
 
         await self._services.db.write(unit)
 

@@ -36,6 +36,11 @@ ALTER TABLE alerts ADD COLUMN ack_action TEXT
     CHECK (ack_action IN ('called', 'visit', 'none', 'other'));
 ALTER TABLE alerts ADD COLUMN ack_note TEXT;
 
+-- Every request to edit a delivered copy (acknowledged, a note added, still met) bumps its
+-- edit_version; the worker marks the edit done only for the version it rendered, so a request
+-- made while an edit is under way is not lost.
+ALTER TABLE alert_deliveries ADD COLUMN edit_version INTEGER NOT NULL DEFAULT 0;
+
 CREATE TABLE staff_names (
     link_id      INTEGER PRIMARY KEY REFERENCES links (id),
     display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 40),
