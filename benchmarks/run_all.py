@@ -9,6 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 BENCHMARKS = (
+    "alert_burden",
     "assessment_throughput",
     "decline_rules",
     "reminder_fanout",

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot import export_cli, logs, ops_cli, schedule_cli, visit_cli
+from bot import alerts_cli, export_cli, logs, ops_cli, schedule_cli, visit_cli
 from bot.settings import Settings, StudySettings, load_study, problems_for_telegram
 from conversations.context import Services
 from conversations.flows import enrollment
@@ -400,6 +400,7 @@ def _parser() -> argparse.ArgumentParser:
     trail.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
     export_cli.add_parser(sub)
     ops_cli.add_parsers(sub)
+    alerts_cli.add_parser(sub)
     return parser
 
 
@@ -443,6 +444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(visit_cli.main(settings, study, args))
         if args.command == "audit":
             return asyncio.run(_audit(settings, args))
+        if args.command == "alerts":
+            return asyncio.run(alerts_cli.main(settings, args))
         if args.command == "demo-reset":
             from bot.demo import DemoError, reset_demo
 

@@ -120,6 +120,9 @@ class AlertSettings(_Strict):
 
     # A staff group chat that gets every alert too (its numeric Telegram chat id), or none.
     staff_group_chat_id: int | None = None
+    # The language of the alerts sent to the staff group (each staff member's own chat uses
+    # the language they chose with /language).
+    staff_group_language: Literal["en", "cs"] = "en"
     urgent_escalation_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
     routine_escalation_hours: Annotated[int, Field(ge=1, le=30 * 24)] = 72
 

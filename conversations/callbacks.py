@@ -15,6 +15,10 @@ its pattern). Adding a button means adding a kind here, with its encode and its 
     ack:<alert>                      staff: acknowledge a delivered alert
     alk|alo:<alert>:<page>           staff, in /alerts: acknowledge, or open, one alert
     alp:<page>                       staff: a page of /alerts
+    aa:<scope>:<id>:<act>[:<page>]   staff: acknowledge with what was done (act: c called, v visit
+                                     arranged, n no action, o other); scope a: one alert from its
+                                     copy, l: one alert in /alerts (with page), p: every open
+                                     alert of participant <id>
     rt:<participant>[:<HHMM>]        /time: show the choices, or pick one
     v:<visit>:<revision>:<op>        staff, a clinic visit (op: l0-l20 label, d today, t0/t1,
                                      s0-s4, k skip, b back, e<section>, S save)
@@ -50,7 +54,9 @@ from conversations.domain.symptom_step import (
 )
 
 __all__ = [
+    "ACK_ACTIONS",
     "KINDS",
+    "AckPress",
     "AgainPress",
     "AlertPress",
     "AssessmentPress",
@@ -63,6 +69,7 @@ __all__ = [
     "TimePress",
     "VisitPress",
     "encode",
+    "encode_ack",
     "encode_action",
     "encode_again",
     "encode_alert",
@@ -124,6 +131,20 @@ class AlertPress:
 
 
 @dataclass(frozen=True, slots=True)
+class AckPress:
+    """Staff: acknowledge with an action. `scope` a (one alert, on its copy), l (one alert, in
+    /alerts, returning to `page`) or p (every open alert of participant `target`)."""
+
+    scope: str
+    target: int
+    action: str
+    page: int = 0
+
+
+ACK_ACTIONS: Final = {"c": "called", "v": "visit", "n": "none", "o": "other"}
+
+
+@dataclass(frozen=True, slots=True)
 class TimePress:
     """/time: show the choices for a participant (`choice` None), or pick one."""
 
@@ -154,6 +175,7 @@ Press = (
     | LanguagePress
     | PagePress
     | AlertPress
+    | AckPress
     | TimePress
     | VisitPress
     | AgainPress
@@ -321,6 +343,10 @@ def encode(press: Press) -> str:
             return f"ack:{alert_id}"
         case AlertPress(what=what, alert_id=alert_id, page=page):
             return f"{what}:{alert_id}:{page}"
+        case AckPress(scope="l", target=target, action=action, page=page):
+            return f"aa:l:{target}:{action}:{page}"
+        case AckPress(scope=scope, target=target, action=action):
+            return f"aa:{scope}:{target}:{action}"
         case TimePress(participant_id=pid, choice=None):
             return f"rt:{pid}"
         case TimePress(participant_id=pid, choice=choice):
@@ -357,6 +383,17 @@ def _alert(m: re.Match[str]) -> Press | None:
     if what == "alp" and second is None and first < 1_000_000:
         return AlertPress("alp", None, first)
     return None
+
+
+def _ack(m: re.Match[str]) -> Press | None:
+    scope, target, action, page = m[1], int(m[2]), m[3], m[4]
+    if (scope == "l") != (page is not None):
+        return None
+    return AckPress(scope, target, action, 0 if page is None else int(page))
+
+
+def encode_ack(scope: str, target: int, action: str, page: int = 0) -> str:
+    return encode(AckPress(scope, target, action, page))
 
 
 def _time(m: re.Match[str]) -> Press:
@@ -417,6 +454,13 @@ KINDS: Final[tuple[Kind, ...]] = (
         re.compile(r"(ack|alk|alo|alp):(\d{1,12})(?::(\d{1,6}))?"),
         _alert,
         AlertPress,
+    ),
+    Kind(
+        "ack",
+        ("aa",),
+        re.compile(r"aa:([alp]):(\d{1,12}):([cvno])(?::(\d{1,6}))?"),
+        _ack,
+        AckPress,
     ),
     Kind(
         "time",

@@ -43,6 +43,7 @@ __all__ = [
     "DeliveryStatus",
     "Recipient",
     "acknowledge",
+    "add_note",
     "cancel",
     "copy_of",
     "deliveries",
@@ -52,8 +53,10 @@ __all__ = [
     "edit_failed",
     "escalate_due",
     "fan_out_new",
+    "first_delivered",
     "mark_sent",
     "next_due",
+    "recipient_counts",
     "recipients",
     "record_failure",
     "rounds_due",
@@ -94,6 +97,7 @@ class Delivery(BaseModel):
     urgent: bool
     language: Language
     link_active: bool
+    edit_version: int = 0
 
     @property
     def recipient(self) -> str:
@@ -140,6 +144,7 @@ def _delivery(row: Row) -> Delivery:
         urgent=bool(row["urgent"]),
         language=row["language"],
         link_active=bool(row["link_active"]),
+        edit_version=row["edit_version"],
     )
 
 
@@ -425,13 +430,22 @@ async def cancel(tx: Tx, delivery_id: int, *, reason: str) -> bool:
 # --- acknowledgement -------------------------------------------------------------------------
 
 
-async def acknowledge(tx: Tx, alert_id: int, *, link_id: int, now: datetime) -> AckOutcome | None:
+async def acknowledge(
+    tx: Tx,
+    alert_id: int,
+    *,
+    link_id: int,
+    now: datetime,
+    action: str | None = None,
+    note: str | None = None,
+) -> AckOutcome | None:
     """The first acknowledgement wins; later ones change nothing and learn who was first.
+    `action` records what was done (called, visit, none, other) with an optional short note.
     None for an alert that does not exist."""
     changed = await tx.execute(
-        "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, next_escalation_at = NULL"
-        " WHERE id = ? AND acknowledged_at IS NULL",
-        (iso(now), link_id, alert_id),
+        "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, next_escalation_at = NULL,"
+        " ack_action = ?, ack_note = ? WHERE id = ? AND acknowledged_at IS NULL",
+        (iso(now), link_id, action, note, alert_id),
     )
     current = await alert(tx, alert_id)
     if current is None:
@@ -444,8 +458,8 @@ async def acknowledge(tx: Tx, alert_id: int, *, link_id: int, now: datetime) -> 
         (alert_id,),
     )
     to_edit = await tx.execute(
-        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?"
-        " WHERE alert_id = ? AND status = 'sent'",
+        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?,"
+        " edit_version = edit_version + 1 WHERE alert_id = ? AND status = 'sent'",
         (iso(now), alert_id),
     )
     await audit.record(
@@ -456,10 +470,61 @@ async def acknowledge(tx: Tx, alert_id: int, *, link_id: int, now: datetime) -> 
         entity_id=alert_id,
         at=now,
         old={"escalations": current.escalations},
-        new={"by": link_id, "copies_to_edit": to_edit, "cancelled": cancelled},
+        new={
+            "by": link_id,
+            "action": action,
+            "note": note,
+            "copies_to_edit": to_edit,
+            "cancelled": cancelled,
+        },
         on_behalf_of=current.participant_id,
     )
     return AckOutcome(alert=current, first=True)
+
+
+async def add_note(tx: Tx, alert_id: int, *, link_id: int, note: str, now: datetime) -> bool:
+    """The note of an acknowledgement with the action "other", by whoever acknowledged it;
+    every delivered copy is edited again to show it. False when there is no such note to add."""
+    row = await tx.one(
+        "SELECT participant_id, ack_note FROM alerts WHERE id = ? AND acknowledged_by = ?"
+        " AND ack_action IS NOT NULL",
+        (alert_id, link_id),
+    )
+    if row is None:
+        return False
+    await tx.execute("UPDATE alerts SET ack_note = ? WHERE id = ?", (note, alert_id))
+    await tx.execute(
+        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?,"
+        " edit_version = edit_version + 1 WHERE alert_id = ? AND status = 'sent'",
+        (iso(now), alert_id),
+    )
+    await audit.record(
+        tx,
+        actor=Actor(role=ActorRole.STAFF, link_id=link_id),
+        action="alert.note",
+        entity="alert",
+        entity_id=alert_id,
+        at=now,
+        old={"note": row["ack_note"]},
+        new={"note": note},
+        on_behalf_of=row["participant_id"],
+    )
+    return True
+
+
+async def first_delivered(tx: Tx) -> dict[int, datetime]:
+    """Per alert, when its first copy was delivered."""
+    rows = await tx.all(
+        "SELECT alert_id, MIN(sent_at) AS t FROM alert_deliveries WHERE sent_at IS NOT NULL"
+        " GROUP BY alert_id"
+    )
+    return {int(row["alert_id"]): from_iso(row["t"]) for row in rows}
+
+
+async def recipient_counts(tx: Tx) -> dict[int, int]:
+    """Per alert, how many chats it went to in its first round."""
+    rows = await tx.all("SELECT alert_id, recipients FROM alert_rounds WHERE round = 0")
+    return {int(row["alert_id"]): int(row["recipients"]) for row in rows}
 
 
 async def due_edits(tx: Tx, *, now: datetime, limit: int = 200) -> list[Delivery]:
@@ -472,11 +537,14 @@ async def due_edits(tx: Tx, *, now: datetime, limit: int = 200) -> list[Delivery
     return [_delivery(row) for row in rows]
 
 
-async def edit_done(tx: Tx, delivery_id: int) -> None:
+async def edit_done(tx: Tx, delivery_id: int, version: int | None = None) -> None:
+    """The copy shows edit request `version` (None: whatever was asked); a newer request made
+    meanwhile stays pending."""
     await tx.execute(
         "UPDATE alert_deliveries SET edit_status = 'done', edit_attempts = edit_attempts + 1,"
-        " next_attempt_at = NULL WHERE id = ? AND edit_status = 'pending'",
-        (delivery_id,),
+        " next_attempt_at = NULL WHERE id = ? AND edit_status = 'pending'"
+        " AND (? IS NULL OR edit_version = ?)",
+        (delivery_id, version, version),
     )
 
 

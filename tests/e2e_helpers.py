@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from localapi import CallbackAnswer, SimUser
+from localapi import CallbackAnswer, SimChat, SimMessage, SimUser
 
 
 def button_starting(user: SimUser, prefix: str) -> str:
@@ -53,3 +53,18 @@ def _question_number(text: str) -> int:
         if marker in text:
             return int(text.split(marker, 1)[1].split(" ", 1)[0])
     raise AssertionError(f"not a question: {text[:80]!r}")
+
+
+async def acknowledge(
+    user: SimUser,
+    message: SimMessage,
+    action: str = "Called",
+    *,
+    chat: SimChat | None = None,
+) -> CallbackAnswer:
+    """Press Acknowledge on an alert's copy, then the action on the question that follows."""
+    target = chat or user.chat
+    await user.press("Acknowledge", message=message, chat=chat)
+    question = target.last_message()
+    assert question.labels, f"no action to choose: {question.content!r}"
+    return await user.press(action, message=question, chat=chat)

@@ -277,6 +277,10 @@ async def test_staff_acknowledge_the_decline_alert(demo: Demo) -> None:
     await first.scroll_into_view_if_needed()
     await demo.shot("staff-alert")
     await first.get_by_role("button", name="Acknowledge", exact=True).click()
+    # What was done: the question arrives as a new message with one button per action.
+    called = staff.get_by_role("button", name="Called", exact=True).last
+    await called.wait_for(timeout=20_000)
+    await called.click()
     # Every copy is edited on the delivery worker's next pass.
     button = first.get_by_role("button", name="Acknowledge", exact=True)
     await expect(button).to_have_count(0, timeout=20_000)

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler
 
 from conversations.callbacks import (
     KINDS,
+    AckPress,
     AgainPress,
     AlertPress,
     AssessmentPress,
@@ -141,6 +142,9 @@ EVERY_PRESS: list[Press] = [
     PagePress(999_999),
     AlertPress("ack", _BIG),
     AlertPress("alk", 12, 3),
+    AckPress("a", _BIG, "c"),
+    AckPress("l", 12, "o", 3),
+    AckPress("p", 7, "n"),
     AlertPress("alo", _BIG, 999_999),
     AlertPress("alp", None, 0),
     AlertPress("alp", None, 999_999),
@@ -181,6 +185,9 @@ def test_kind_prefixes_are_distinct() -> None:
     [
         "ack:1:2",  # ack takes no page
         "alk:1",  # alk needs a page
+        "aa:a:1:c:2",  # a copy's acknowledgement takes no page
+        "aa:l:1:c",  # a list's needs one
+        "aa:a:1:x",  # no such action
         "alp:1:2",
         "rt:1:2400",
         "rt:1:1260",

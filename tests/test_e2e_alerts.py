@@ -21,6 +21,7 @@ from storage.alerts import create_alert
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, AuditEntry, Role
 from tests.conftest import Harness
+from tests.e2e_helpers import acknowledge
 from tests.test_e2e_restart import _start_process
 from tests.test_e2e_roles import make_staff
 
@@ -144,7 +145,7 @@ async def test_every_staff_chat_and_the_group_get_it_once_and_one_ack_edits_all(
             "Acknowledge", message=copies(group, alert_id)[0], chat=group
         )
         assert refused.text == "This command is for study staff only."
-        answer = await doctor.press("Acknowledge", message=copies(doctor.chat, alert_id)[0])
+        answer = await acknowledge(doctor, copies(doctor.chat, alert_id)[0])
         assert answer.text is not None
         assert answer.text.startswith("Acknowledged.")
         await worker(app).flush()
@@ -155,6 +156,7 @@ async def test_every_staff_chat_and_the_group_get_it_once_and_one_ack_edits_all(
             assert re.search(
                 rf"Acknowledged by staff #{number} at \d+ \w+ 20\d\d, \d\d:\d\d", copy.content
             )
+            assert "Done: called the participant." in copy.content
             assert copy.labels == []
             assert "9002" not in copy.content
         # A press on a copy that was not updated yet learns who was first.
@@ -266,7 +268,7 @@ async def test_urgent_escalation_on_time_until_acknowledged(harness: Harness) ->
         first, second = copies(nurse.chat, alert_id)
         assert "ESCALATION" not in first.content
         assert "ESCALATION 1: this alert has not been acknowledged yet." in second.content
-        await nurse.press("Acknowledge", message=second)
+        await acknowledge(nurse, second)
         await worker(app).flush()
         assert all("Acknowledged by staff" in m.content for m in (first, second))
         harness.clock.advance(timedelta(hours=3))
@@ -299,7 +301,9 @@ async def test_alerts_command_lists_opens_and_acknowledges(harness: Harness) -> 
         assert listing.content.startswith(f"Alert #{routine}")
         assert "S306: total fell by 5 points" in listing.content
         assert listing.labels == ["Acknowledge", "Back to the list"]
-        answer = await nurse.press("Acknowledge", message=listing)
+        await nurse.press("Acknowledge", message=listing)
+        assert listing.labels == ["Called", "Visit", "No action", "Other…"]
+        answer = await nurse.press("No action", message=listing)
         assert answer.text is not None
         assert answer.text.startswith("Acknowledged.")
         assert "(1 in all)" in listing.content

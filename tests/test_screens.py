@@ -156,6 +156,10 @@ def every_screen(language: Language) -> Iterator[tuple[str, Screen]]:
         text, keyboard = alerts.open_view(t, alert, page=0, zone=zone)
         yield f"alert {alert.id} opened", Screen(text, keyboard)
         yield f"alert {alert.id} delivered", Screen("", alerts.ack_keyboard(t, alert))
+    for scope in ("a", "l", "p"):
+        yield f"what was done ({scope})", Screen("", alerts.action_keyboard(t, scope, 12, 1))
+    text, keyboard = alerts.participant_view(t, "S-DEMO-1", 1, many, zone=zone)
+    yield "/alerts S-DEMO-1", Screen(text, keyboard)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

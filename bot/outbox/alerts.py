@@ -10,7 +10,11 @@ and at least every `poll_interval` seconds, sooner when something falls due)
 2. sends every copy that is due, urgent alerts first; copies to different chats go out
    concurrently, copies to one chat in order, through the outbox's transport (proactive, paced
    by `bot/ratelimit.py`);
-3. edits every copy of each newly acknowledged alert to show who acknowledged it and when.
+3. edits every copy of each newly acknowledged alert to show who acknowledged it, when and what
+   was done, and of each open alert that a newer submission still meets ("still met on ...").
+
+Each staff member reads alerts in the language of their own chat; the staff group's language is
+the study setting `alerts.staff_group_language`.
 
 All time comes from `Services.clock`, so tests move time instead of sleeping.
 
@@ -143,6 +147,12 @@ class AlertJob:
 
         return await self._services.db.read(unit)
 
+    def _language(self, delivery: Delivery) -> str:
+        """A staff member's own language; the staff group's is a study setting."""
+        if delivery.link_id is None:
+            return self._services.study.alerts.staff_group_language
+        return delivery.language
+
     def _zone(self) -> ZoneInfo:
         return ZoneInfo(self._services.study.study.timezone)
 
@@ -189,7 +199,7 @@ class AlertJob:
 
             await db.write(drop)
             return
-        t = translator(latest.language)
+        t = translator(self._language(latest))
         text = alert_message(t, current, round_=latest.round, zone=self._zone())
         try:
             message_id = await self._transport.send(latest.chat_id, text, ack_keyboard(t, current))
@@ -257,24 +267,25 @@ class AlertJob:
                 log.exception("alert copy %d could not be updated", delivery.id)
 
     async def _edit_one(self, delivery: Delivery, current: Alert, message_id: int) -> None:
-        t = translator(delivery.language)
+        t = translator(self._language(delivery))
         text = alert_message(t, current, round_=delivery.round, zone=self._zone())
         try:
-            await self._transport.edit(delivery.chat_id, message_id, text)
+            # An open alert (a follow-up "still met") keeps its Acknowledge button.
+            await self._transport.edit(delivery.chat_id, message_id, text, ack_keyboard(t, current))
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
-                await self._edit_finished(delivery.id)
+                await self._edit_finished(delivery.id, delivery.edit_version)
                 return
             await self._edit_failed(delivery, exc)
             return
         except Exception as exc:
             await self._edit_failed(delivery, exc)
             return
-        await self._edit_finished(delivery.id)
+        await self._edit_finished(delivery.id, delivery.edit_version)
 
-    async def _edit_finished(self, delivery_id: int) -> None:
+    async def _edit_finished(self, delivery_id: int, version: int) -> None:
         async def unit(tx: Tx) -> None:
-            await alert_delivery.edit_done(tx, delivery_id)
+            await alert_delivery.edit_done(tx, delivery_id, version)
 
         await self._services.db.write(unit)
 

@@ -10,11 +10,13 @@ the first self-report. The baseline alert names the one it used.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
+from conversations.domain.alerting import Candidate, Decision, Earlier, decide
 from conversations.domain.instrument import ITEM_NUMBERS
 from conversations.domain.safety import (
     DeclineRules,
@@ -28,7 +30,7 @@ from conversations.domain.safety import (
 from conversations.domain.symptom_step import SymptomState, reports
 from conversations.domain.symptoms import Report, SymptomSettings, Triage, triage
 from storage import assessments, audit, symptom_reports, visits
-from storage.alerts import create_alert
+from storage.alerts import AlertPart, add_followup, create_event_alert, standing
 from storage.db import Tx
 from storage.models import Actor, Scored, Visit
 
@@ -41,6 +43,7 @@ __all__ = [
     "SafetyConfig",
     "baseline_of",
     "decline_history",
+    "decline_parts",
     "raise_decline_alerts",
     "record_symptoms",
 ]
@@ -185,7 +188,8 @@ async def raise_decline_alerts(
     actor: Actor,
     config: SafetyConfig,
 ) -> list[Signal]:
-    """Evaluate the decline rules for a submission being committed; one alert per rule fired."""
+    """Evaluate the decline rules for a submission being committed: one alert listing every rule
+    that fired, or follow-ups on the open alerts it repeats (docs/alerts.md)."""
     if set(answers) != set(ITEM_NUMBERS):
         return []
     new = Point(
@@ -205,22 +209,115 @@ async def raise_decline_alerts(
     )
     point = None if baseline is None else baseline.point
     signals = evaluate(new, previous, point, config.rules, tz=config.timezone)
-    for signal in signals:
-        key, args = _baseline_message(signal, baseline)
-        await create_alert(
-            tx,
-            participant_id=participant_id,
+    parts = decline_parts(
+        signals, subject, config.rules, [_baseline_message(s, baseline) for s in signals]
+    )
+    await _raise_event(
+        tx,
+        participant_id=participant_id,
+        parts=parts,
+        assessment_id=assessment_id,
+        actor=actor,
+        now=submitted_at,
+        config=config,
+        total=new.total,
+        severity=None,
+    )
+    return signals
+
+
+_BREATHING_MAX = 4
+
+
+def _rule_key(signal: Signal) -> str:
+    return f"item:{signal.item}" if signal.rule is RuleId.ITEM else signal.rule.value
+
+
+def _candidate(signal: Signal, rules: DeclineRules) -> Candidate:
+    """The rule as the no-repeat decision sees it (docs/alerts.md): level higher is worse."""
+    key = _rule_key(signal)
+    match signal.rule:
+        case RuleId.BASELINE:
+            level = None if signal.change is None else float(-signal.change)
+            return Candidate(key, level, float(rules.baseline.min_fall))
+        case RuleId.SLOPE:
+            level = None if signal.slope is None else -signal.slope
+            return Candidate(key, level, rules.slope.points_per_month)
+        case RuleId.BREATHING:
+            lost = float(_BREATHING_MAX - signal.new_value)
+            fell = signal.message_key == "decline-breathing-fall"
+            return Candidate(key, lost, None if fell else float(rules.breathing.min_fall))
+        case _:
+            return Candidate(key, None, None)
+
+
+def decline_parts(
+    signals: list[Signal],
+    subject: str,
+    rules: DeclineRules,
+    messages: list[tuple[str, Mapping[str, MessageArg]]],
+) -> list[tuple[AlertPart, Candidate]]:
+    """Each fired rule as an alert part (with its message key and arguments, which name the
+    baseline compared), with its candidate for the no-repeat decision."""
+    found = []
+    for signal, (key, args) in zip(signals, messages, strict=True):
+        candidate = _candidate(signal, rules)
+        part = AlertPart(
             kind="decline",
-            rule=signal.rule.value,
+            rule=candidate.rule,
             urgent=signal.urgent,
             message_key=key,
             message_args={**args, "subject": subject},
+            level=candidate.level,
+        )
+        found.append((part, candidate))
+    return found
+
+
+async def _raise_event(
+    tx: Tx,
+    *,
+    participant_id: int,
+    parts: list[tuple[AlertPart, Candidate]],
+    assessment_id: int | None,
+    actor: Actor,
+    now: datetime,
+    config: SafetyConfig,
+    total: int | None,
+    severity: int | None,
+) -> Decision | None:
+    """One alert for the event, or follow-ups on the open alerts it repeats (docs/alerts.md)."""
+    if not parts:
+        return None
+    held = await standing(tx, participant_id)
+    earlier = {
+        rule: Earlier(alert_id=s.alert_id, level=s.level, open=s.open) for rule, s in held.items()
+    }
+    decision = decide([c for _, c in parts], earlier)
+    if decision.raise_alert:
+        alert_parts = [p for p, _ in parts]
+        await create_event_alert(
+            tx,
+            participant_id=participant_id,
+            parts=alert_parts,
             assessment_id=assessment_id,
             actor=actor,
-            now=submitted_at,
-            escalate_after=config.escalation(signal.urgent),
+            now=now,
+            escalate_after=config.escalation(any(p.urgent for p in alert_parts)),
         )
-    return signals
+        return decision
+    for alert_id, rules in decision.followups.items():
+        await add_followup(
+            tx,
+            alert_id,
+            at=now,
+            assessment_id=assessment_id,
+            rules=list(rules),
+            total=total,
+            severity=severity,
+            actor=actor,
+        )
+    return decision
 
 
 async def record_symptoms(
@@ -236,9 +333,10 @@ async def record_symptoms(
     now: datetime,
     config: SafetyConfig,
 ) -> Triage:
-    """Store an answered symptom question (an empty one means "none"), with one alert per
-    reported symptom; urgent ones are marked so. `report_id` is the /symptoms report in
-    progress, or None to create the report of an assessment's symptom step."""
+    """Store an answered symptom question (an empty one means "none"), with one alert listing
+    every reported symptom (urgent when one is), unless it repeats an open alert. `report_id`
+    is the /symptoms report in progress, or None to create the report of an assessment's
+    symptom step."""
     result = triage(reports(state), config.symptoms)
     urgent_ids = {r.symptom_id for r in result.urgent_reports}
     report_id = await symptom_reports.store_submitted(
@@ -271,21 +369,28 @@ async def record_symptoms(
         },
         on_behalf_of=participant_id,
     )
+    parts = []
     for report in result.reports:
-        urgent = report.symptom_id in urgent_ids
-        await create_alert(
-            tx,
-            participant_id=participant_id,
+        part = AlertPart(
             kind="symptom",
             rule=report.symptom_id,
-            urgent=urgent,
+            urgent=report.symptom_id in urgent_ids,
             message_key=f"symptom-alert-{report.symptom_id.replace('_', '-')}",
             message_args=_symptom_args(report, subject, now, config.timezone),
-            assessment_id=assessment_id,
-            actor=actor,
-            now=now,
-            escalate_after=config.escalation(urgent),
+            level=float(report.severity),
         )
+        parts.append((part, Candidate(report.symptom_id, part.level, 1.0, symptom=True)))
+    await _raise_event(
+        tx,
+        participant_id=participant_id,
+        parts=parts,
+        assessment_id=assessment_id,
+        actor=actor,
+        now=now,
+        config=config,
+        total=None,
+        severity=max((r.severity for r in result.reports), default=None),
+    )
     return result
 
 

@@ -28,7 +28,7 @@ from conversations.domain.visit import (
 )
 from conversations.flows.safety import Baseline, SafetyConfig, baseline_of
 from storage import assessments, audit, people, visits
-from storage.alerts import create_alert
+from storage.alerts import AlertPart, create_event_alert
 from storage.db import Tx
 from storage.models import Actor, Participant, ParticipantStatus, Role, Visit
 from storage.visits import VisitValues
@@ -305,19 +305,25 @@ async def _after_save(
         previous = (last.visit_date, last.fvc_percent)
     config = SafetyConfig.of(study)
     signals = fvc_signals((values.visit_date, values.fvc_percent), previous, study.visits.fvc_rule)
-    for signal in signals:
-        await create_alert(
-            tx,
-            participant_id=participant_id,
+    parts = [  # one alert per event (docs/alerts.md): the visit's signals are its parts
+        AlertPart(
             kind="decline",
             rule="fvc",
             urgent=signal.urgent,
             message_key=signal.message_key,
             message_args={**signal.message_args, "subject": saved.subject, "visit": values.label},
+        )
+        for signal in signals
+    ]
+    if parts:
+        await create_event_alert(
+            tx,
+            participant_id=participant_id,
+            parts=parts,
             assessment_id=None,
             actor=actor,
             now=now,
-            escalate_after=config.escalation(signal.urgent),
+            escalate_after=config.escalation(any(p.urgent for p in parts)),
         )
     return len(signals)
 

@@ -1,5 +1,10 @@
 """Staff handlers for alerts: the Acknowledge button on every delivered copy, and `/alerts`, the
-list of open alerts (urgent first) with buttons to open or acknowledge each.
+list of open alerts (urgent first) with buttons to open or acknowledge each; `/alerts SUBJECT`
+acknowledges every open alert of one participant with one action; `/note` adds the note of an
+acknowledgement with "Other"; `/name` sets the display name colleagues see.
+
+Acknowledging asks what was done (`screens.alerts.action_keyboard`): the press on a copy sends
+the question to that chat, and the action press acknowledges.
 
 `register` must run before `conversations.handlers.patient.register`, whose catch-all button handler
 would otherwise take these presses. Only active staff may use them; anyone else gets the plain
@@ -13,14 +18,16 @@ who was first.
 
 from __future__ import annotations
 
+from html import escape
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from conversations.callbacks import AlertPress, parse
+from conversations.callbacks import ACK_ACTIONS, AckPress, AlertPress, parse
 from conversations.context import AppContext, Services
 from conversations.flows import alerts as alert_flows
+from conversations.flows import enrollment
 from conversations.handlers.access import (
     answer,
     deny,
@@ -32,13 +39,15 @@ from conversations.handlers.access import (
 )
 from conversations.handlers.staff import staff_only
 from conversations.screens.alerts import (
+    action_keyboard,
     alerts_page,
     open_view,
+    participant_view,
 )
 from locales import Translator, translator
 from storage.models import LinkInfo
 
-__all__ = ["on_alert_press", "open_alerts_page", "show_alerts"]
+__all__ = ["name_command", "note_command", "on_alert_press", "open_alerts_page", "show_alerts"]
 
 
 def _zone(services: Services) -> ZoneInfo:
@@ -53,8 +62,44 @@ async def open_alerts_page(
 
 @staff_only("alerts")
 async def show_alerts(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    text, keyboard = await open_alerts_page(context.services, t, 0)
+    """`/alerts`: the open alerts; `/alerts SUBJECT`: that participant's, to acknowledge at once."""
+    services = context.services
+    if context.args:
+        subject = context.args[0]
+        found = await enrollment.find_participant(services, subject)
+        if found is None:
+            await say(update, t("staff-unknown", subject=subject))
+            return
+        open_ones = await alert_flows.open_alerts(services, found.id)
+        await say(
+            update,
+            *participant_view(t, found.subject, found.id, open_ones, zone=_zone(services)),
+        )
+        return
+    text, keyboard = await open_alerts_page(services, t, 0)
     await say(update, text, keyboard)
+
+
+@staff_only("note")
+async def note_command(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    """`/note TEXT`: the note of this staff member's recent acknowledgements with "Other"."""
+    text = " ".join(context.args or []).strip()
+    if not text or len(text) > alert_flows.NOTE_MAX:
+        await say(update, t("note-usage", max=alert_flows.NOTE_MAX))
+        return
+    count = await alert_flows.add_note(context.services, link.id, text)
+    await say(update, t("note-saved", count=count) if count else t("note-nothing"))
+
+
+@staff_only("name")
+async def name_command(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
+    """`/name Dana N.`: the display name colleagues see on alerts."""
+    text = " ".join(context.args or []).strip()
+    if not text or len(text) > alert_flows.NAME_MAX:
+        await say(update, t("name-usage", max=alert_flows.NAME_MAX))
+        return
+    name = await alert_flows.set_name(context.services, link.id, text)
+    await say(update, t("name-set", name=escape(name, quote=False)))
 
 
 async def _show(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -62,11 +107,16 @@ async def _show(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup 
 
 
 async def _acknowledge(
-    context: AppContext, query: CallbackQuery, t: Translator, link: LinkInfo, alert_id: int
+    context: AppContext,
+    query: CallbackQuery,
+    t: Translator,
+    link: LinkInfo,
+    alert_id: int,
+    action: str,
 ) -> bool:
-    """Acknowledge and answer the press; False when there is no such alert."""
+    """Acknowledge with an action and answer the press; False when there is no such alert."""
     services = context.services
-    outcome = await alert_flows.acknowledge(services, alert_id, link.id)
+    outcome = await alert_flows.acknowledge(services, alert_id, link.id, action)
     if outcome is None:
         await answer(query, t("alert-unknown"))
         return False
@@ -75,16 +125,71 @@ async def _acknowledge(
         return True
     acked = outcome.alert
     assert acked.acknowledged_at is not None
+    assert acked.acknowledged_by is not None
     await answer(
         query,
         t(
             "alert-ack-already",
-            staff=str(acked.acknowledged_by),
+            staff=acked.acknowledged_by_name
+            or t("alert-staff-number", id=str(acked.acknowledged_by)),
             when=t.moment(acked.acknowledged_at, _zone(services)),
         ),
         alert=True,
     )
     return True
+
+
+async def _ask_action(
+    services: Services, query: CallbackQuery, t: Translator, alert_id: int
+) -> None:
+    """The question "what was done?" with its buttons, as a new message in the press's chat;
+    an alert already acknowledged says by whom instead."""
+    found = await alert_flows.alert(services, alert_id)
+    if found is None:
+        await answer(query, t("alert-unknown"))
+        return
+    if found.acknowledged_at is not None and found.acknowledged_by is not None:
+        await answer(
+            query,
+            t(
+                "alert-ack-already",
+                staff=found.acknowledged_by_name
+                or t("alert-staff-number", id=str(found.acknowledged_by)),
+                when=t.moment(found.acknowledged_at, _zone(services)),
+            ),
+            alert=True,
+        )
+        return
+    await answer(query)
+    if query.message is not None:
+        await quietly(
+            query.message.chat.send_message(
+                t("alert-action-title", id=str(alert_id)) + "\n" + t("alert-choose-action"),
+                parse_mode=ParseMode.HTML,
+                reply_markup=action_keyboard(t, "a", alert_id),
+            )
+        )
+
+
+async def _on_ack_press(
+    context: AppContext, query: CallbackQuery, t: Translator, link: LinkInfo, press: AckPress
+) -> None:
+    services = context.services
+    action = ACK_ACTIONS[press.action]
+    after = t("alert-note-ask") if action == "other" else t("alert-ack-done")
+    if press.scope == "p":
+        count = await alert_flows.acknowledge_participant(services, press.target, link.id, action)
+        await answer(query, t("alert-ack-bulk-done", count=count))
+        await _show(query, t("alert-ack-bulk-done", count=count) + "\n" + after, None)
+        return
+    if not await _acknowledge(context, query, t, link, press.target, action):
+        return
+    if press.scope == "l":
+        if action == "other" and query.message is not None:
+            await quietly(query.message.chat.send_message(after))
+        await _show(query, *await open_alerts_page(services, t, press.page))
+        return
+    await _show(query, t("alert-action-title", id=str(press.target)) + "\n" + after, None)
 
 
 async def on_alert_press(update: Update, context: AppContext) -> None:
@@ -100,16 +205,28 @@ async def on_alert_press(update: Update, context: AppContext) -> None:
         return
     t = translator(language_of(identity, update))
     press = parse(query.data)
+    if isinstance(press, AckPress):
+        await _on_ack_press(context, query, t, link, press)
+        return
     if not isinstance(press, AlertPress):
         await answer(query, t("notice-invalid-button"))
         return
     if press.what == "ack" and press.alert_id is not None:
-        # The worker edits this copy with all the others; editing it here too would race it.
-        await _acknowledge(context, query, t, link, press.alert_id)
+        # The copy itself is left to the worker, which edits it with all the others.
+        await _ask_action(services, query, t, press.alert_id)
         return
     if press.what == "alk" and press.alert_id is not None:
-        if await _acknowledge(context, query, t, link, press.alert_id):
-            await _show(query, *await open_alerts_page(services, t, press.page))
+        found = await alert_flows.alert(services, press.alert_id)
+        if found is None:
+            await answer(query, t("alert-unknown"))
+            return
+        await answer(query)
+        text, _ = open_view(t, found, page=press.page, zone=_zone(services))
+        await _show(
+            query,
+            text + "\n\n" + t("alert-choose-action"),
+            action_keyboard(t, "l", found.id, press.page),
+        )
         return
     if press.what == "alo" and press.alert_id is not None:
         found = await alert_flows.alert(services, press.alert_id)

@@ -6,13 +6,13 @@ alert-title-urgent = 🚨 <b>NALÉHAVÉ upozornění č. { $id }</b>
 alert-title-routine = <b>Upozornění č. { $id }</b>
 alert-escalation = <b>ESKALACE { $round }</b>: toto upozornění zatím nikdo nepotvrdil.
 alert-raised = Vzniklo { $when }.
-alert-acknowledged = ✅ <b>Potvrdil(a)</b> člen týmu č. { $staff } dne { $when }.
+alert-acknowledged = ✅ <b>Potvrdil(a)</b> { $staff } dne { $when }.
 # Prostý text: použije se, když tato verze nedokáže zobrazit vlastní zprávu upozornění.
 alert-fallback = { $subject }: { $what }.
 
 button-acknowledge = Potvrdit
 alert-ack-done = Potvrzeno. Všechny kopie tohoto upozornění to nyní ukazují.
-alert-ack-already = Už potvrdil(a) člen týmu č. { $staff } dne { $when }.
+alert-ack-already = Už potvrdil(a) { $staff } dne { $when }.
 alert-unknown = Takové upozornění neexistuje.
 
 ## /alerts
@@ -58,3 +58,34 @@ alert-symptom-sweating = příznak: neobvykle silné pocení (možná hyperhidr�
 alert-symptom-other = příznak: jiná nežádoucí událost
 
 downtime-notice = Studijní bot neběžel od { $start } do { $end }. Připomínky a upozornění, které mezitím nastaly, se nyní odesílají.
+
+## Issue 11: jedno upozornění za událost, trvající stav, co bylo uděláno, zobrazovaná jména.
+
+# Člen týmu, který si nezvolil zobrazované jméno (/name).
+alert-staff-number = člen týmu č. { $id }
+alert-still-met = Stále splněno dne { $date }: { $total }.
+alert-still-reported = Znovu hlášeno dne { $date }, závažnost { $severity }.
+alert-ack-action = Provedeno: { $action }.
+alert-ack-note = Poznámka: „{ $note }“
+alert-action-called = účastníkovi jsme volali
+alert-action-visit = domluvena návštěva na klinice
+alert-action-none = není třeba nic dělat
+alert-action-other = jiné
+alert-action-title = <b>Potvrzení č. { $id }</b>
+alert-choose-action = Co bylo uděláno? Voláno: účastníkovi jsme volali. Návštěva: domluvena návštěva na klinice. Nic: není třeba nic dělat. Jiné: něco jiného (pak pošlete /note a pár slov).
+button-action-called = Voláno
+button-action-visit = Návštěva
+button-action-none = Nic
+button-action-other = Jiné…
+alert-note-ask = Potvrzeno. Pošlete /note a pár slov o tom, co bylo uděláno, například: /note nechala jsem vzkaz
+alert-ack-bulk-done = { $count ->
+        [one] Potvrzeno 1 upozornění.
+       *[other] Potvrzeno upozornění: { $count }.
+    }
+alerts-participant-header = <b>Otevřená upozornění účastníka { $subject }</b> ({ $count })
+alerts-participant-none = { $subject } nemá žádná otevřená upozornění.
+note-usage = Po potvrzení upozornění volbou „Jiné“ pošlete /note a pár slov (nejvýše { $max } znaků).
+note-saved = Poznámka uložena (počet upozornění: { $count }).
+note-nothing = Žádné upozornění potvrzené volbou „Jiné“ nečeká na poznámku.
+name-usage = Pošlete /name a jméno, které mají kolegové vidět u upozornění (nejvýše { $max } znaků), například: /name Dana N.
+name-set = Kolegové vás nyní u upozornění vidí jako { $name }.

@@ -2,7 +2,7 @@
 
 staff-only = Tento příkaz je určen jen studijnímu týmu.
 staff-not-respondent = Účty studijního týmu samy na otázky neodpovídají. Příkazy pro tým zobrazí /help.
-linked-staff = Váš účet Telegramu je nyní propojen jako člen studijního týmu.
+linked-staff = Váš účet Telegramu je nyní propojen jako člen studijního týmu. Zvolte jméno, které kolegové uvidí u upozornění: pošlete /name a své jméno, například /name Dana N.
 staff-help =
     <b>Příkazy pro studijní tým</b>
     /enroll ID_ÚČASTNÍKA [en|cs] – zařadit účastníka; vytvoří odkaz pro pacienta a pro pečujícího
@@ -16,6 +16,8 @@ staff-help =
     /invite – odkaz pro nového člena týmu
     /staff – členové týmu
     /alerts – nepotvrzená upozornění, naléhavá nahoře, k otevření nebo potvrzení
+    /alerts ID_ÚČASTNÍKA – potvrdit všechna otevřená upozornění jednoho účastníka jednou volbou
+    /name JMÉNO – jméno, které kolegové vidí u upozornění; /note TEXT – poznámka k upozornění potvrzenému volbou „Jiné“
 staff-usage-enroll = Použití: /enroll ID_ÚČASTNÍKA [en|cs], například /enroll S001 cs. ID je 1–32 písmen, číslic, „-“ nebo „_“.
 staff-usage-subject = Použití: { $command } ID_ÚČASTNÍKA, například { $command } S001.
 staff-usage-revoke = Použití: /revoke ČÍSLO [důvod], s číslem z /participant nebo /staff.

@@ -6,13 +6,13 @@ alert-title-urgent = 🚨 <b>URGENT alert #{ $id }</b>
 alert-title-routine = <b>Alert #{ $id }</b>
 alert-escalation = <b>ESCALATION { $round }</b>: this alert has not been acknowledged yet.
 alert-raised = Raised { $when }.
-alert-acknowledged = ✅ <b>Acknowledged</b> by staff #{ $staff } at { $when }.
+alert-acknowledged = ✅ <b>Acknowledged</b> by { $staff } at { $when }.
 # Plain text: used when an alert's own message cannot be shown by this version.
 alert-fallback = { $subject }: { $what }.
 
 button-acknowledge = Acknowledge
 alert-ack-done = Acknowledged. Every copy of this alert now shows it.
-alert-ack-already = Already acknowledged by staff #{ $staff } at { $when }.
+alert-ack-already = Already acknowledged by { $staff } at { $when }.
 alert-unknown = There is no such alert.
 
 ## /alerts
@@ -56,3 +56,37 @@ alert-symptom-sweating = symptom: unusual heavy sweating (possible hyperhidrosis
 alert-symptom-other = symptom: other adverse event
 
 downtime-notice = The study bot was not running from { $start } to { $end }. Reminders and alerts that fell due meanwhile are going out now.
+
+## Issue 11: one alert per event, follow-ups, what was done, display names.
+
+# A staff member who has not chosen a display name (/name).
+alert-staff-number = staff #{ $id }
+alert-still-met = Still met on { $date }: { $total }.
+alert-still-reported = Reported again on { $date }, severity { $severity }.
+alert-ack-action = Done: { $action }.
+alert-ack-note = Note: “{ $note }”
+alert-action-called = called the participant
+alert-action-visit = clinic visit arranged
+alert-action-none = no action needed
+alert-action-other = other
+alert-action-title = <b>Acknowledge #{ $id }</b>
+alert-choose-action = What was done? Called: called the participant. Visit: clinic visit arranged. No action: no action needed. Other: something else (then send /note with a few words).
+button-action-called = Called
+button-action-visit = Visit
+button-action-none = No action
+button-action-other = Other…
+alert-note-ask = Acknowledged. Send /note and a few words saying what was done, for example: /note left a voicemail
+alert-ack-bulk-done = { $count ->
+        [one] 1 alert acknowledged.
+       *[other] { $count } alerts acknowledged.
+    }
+alerts-participant-header = <b>Open alerts of { $subject }</b> ({ $count })
+alerts-participant-none = { $subject } has no open alerts.
+note-usage = Send /note and a few words (at most { $max } characters) after acknowledging an alert with "Other".
+note-saved = Note saved on { $count ->
+        [one] 1 alert
+       *[other] { $count } alerts
+    }.
+note-nothing = There is no alert acknowledged with "Other" waiting for a note.
+name-usage = Send /name and the name colleagues should see on alerts (at most { $max } characters), for example: /name Dana N.
+name-set = Colleagues now see you as { $name } on alerts.

@@ -2,7 +2,7 @@
 
 staff-only = This command is for study staff only.
 staff-not-respondent = Staff accounts do not answer the questions themselves. Send /help for the staff commands.
-linked-staff = Your Telegram account is now linked as study staff.
+linked-staff = Your Telegram account is now linked as study staff. Choose the name colleagues see on alerts: send /name and your name, for example /name Dana N.
 staff-help =
     <b>Study staff commands</b>
     /enroll SUBJECT_ID [en|cs] – enroll a participant; gives a patient link and a caregiver link
@@ -16,6 +16,8 @@ staff-help =
     /invite – a link for a new staff member
     /staff – staff members
     /alerts – open alerts, urgent first, to open or acknowledge
+    /alerts SUBJECT_ID – acknowledge all open alerts of one participant with one action
+    /name NAME – the name colleagues see on alerts; /note TEXT – a note on an alert acknowledged with "Other"
 staff-usage-enroll = Use: /enroll SUBJECT_ID [en|cs], for example /enroll S001 cs. A study ID is 1–32 letters, digits, "-" or "_".
 staff-usage-subject = Use: { $command } SUBJECT_ID, for example { $command } S001.
 staff-usage-revoke = Use: /revoke NUMBER [reason], with the number shown by /participant or /staff.
