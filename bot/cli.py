@@ -30,7 +30,7 @@ from conversations.flows import enrollment
 from conversations.flows.enrollment import DuplicateSubject
 from storage import audit
 from storage.db import Database, DatabaseDamaged, StorageError, Tx
-from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role
+from storage.models import Actor, ActorRole, AuditEntry, ParticipantStatus, Role, from_iso
 
 __all__ = ["main"]
 
@@ -97,6 +97,21 @@ def _link(username: str, code: str) -> str:
     return f"https://t.me/{username}?start={code}"
 
 
+def _readable(moment: str) -> str:
+    """A stored ISO moment as an operator reads it: '2026-12-13 09:00 UTC'."""
+    return from_iso(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _say_local(settings: Settings) -> None:
+    """Links made without a token open the local bot of `make run`, not a Telegram bot: say so."""
+    if settings.bot_token is None:
+        print(
+            "alsfrs-bot: local mode (no ALSFRS_BOT_TOKEN): these links open the local bot that"
+            " `make run` serves, not a Telegram bot",
+            file=sys.stderr,
+        )
+
+
 # --- commands -------------------------------------------------------------------------------
 
 OPERATOR = Actor(role=ActorRole.OPERATOR)
@@ -146,11 +161,12 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
         "expires_at": until,
         "onset_month": onset,
     }
+    _say_local(settings)
     _print(
         args,
         result,
         [
-            f"Participant {subject} enrolled. Each link works once, until {until}.",
+            f"Participant {subject} enrolled. Each link works once, until {_readable(until)}.",
             f"Patient link:   {result['patient_link']}",
             f"Caregiver link: {result['caregiver_link']}",
             *([f"Symptom onset:  {onset}"] if onset else []),
@@ -193,7 +209,12 @@ async def _invite(settings: Settings, study: StudySettings, args: argparse.Names
         "link": _link(username, code),
         "expires_at": until,
     }
-    _print(args, result, [f"{args.role} link (single use, until {until}): {result['link']}"])
+    _say_local(settings)
+    _print(
+        args,
+        result,
+        [f"{args.role} link (single use, until {_readable(until)}): {result['link']}"],
+    )
     return 0
 
 
