@@ -36,7 +36,8 @@ def _score(i: int, j: int, n: int) -> int:
 
 
 async def _seed(tx: Tx, participants: int, submissions: int) -> None:
-    people, accounts, links, audits = [], [], [], []
+    people, accounts, audits = [], [], []
+    links: list[tuple[int, int, int | None, str, str]] = []
     assessments, answers, reports, items, alerts = [], [], [], [], []
     visits: list[tuple[object, ...]] = []
     aid = rid = alert_id = vid = 0

@@ -185,7 +185,7 @@ def _fvc(value: float | None) -> str:
 
 
 def _dtc(db: dict[str, Any]) -> str:
-    return db["visit_date"] or db["submitted_at"]
+    return str(db["visit_date"] or db["submitted_at"])
 
 
 def _empty(value: object) -> str:
@@ -367,14 +367,14 @@ def test_redcap_dictionary_and_import_agree(study: Study) -> None:
     assert choices["alsfrs_q5b"]["Branching Logic (Show field only if...)"] == (
         "[alsfrs_item5_variant] = '5b'"
     )
-    for field in ("alsfrs_visit", "alsfrs_visit_date", "alsfrs_fvc_percent"):
-        assert choices[field]["Branching Logic (Show field only if...)"] == (
+    for clinic_only in ("alsfrs_visit", "alsfrs_visit_date", "alsfrs_fvc_percent"):
+        assert choices[clinic_only]["Branching Logic (Show field only if...)"] == (
             "[alsfrs_source] = 'clinic'"
         )
     # Every value is within the dictionary's limits, so REDCap's import accepts it.
     for row in rows:
-        for name, field in choices.items():
-            low, high = field["Text Validation Min"], field["Text Validation Max"]
+        for name, spec in choices.items():
+            low, high = spec["Text Validation Min"], spec["Text Validation Max"]
             if row[name] and (low or high):
                 assert float(low or "-inf") <= float(row[name]) <= float(high or "inf"), name
 
