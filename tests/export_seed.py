@@ -81,9 +81,6 @@ async def _seed(tx: Tx, participants: int, submissions: int) -> None:
             )
             actor = "staff" if rated else "operator"
             audits.append((iso(saved), actor, pid, "visit.save", "visit", vid))
-        if i == 0:
-            draft = (vid + 1000, pid, None, None, None, None, None, None, None)
-            visits.append((*draft, staff[0], "staff", iso(enrolled)))
         for j in range(submissions):
             aid += 1
             at = enrolled + timedelta(days=7 * j, hours=j % 5)
@@ -115,6 +112,9 @@ async def _seed(tx: Tx, participants: int, submissions: int) -> None:
             reports.append(
                 (rid, pid, aid if j % 2 else None, language, iso(at), by, int(urgent_any))
             )
+    if participants:  # a staff member's visit in progress: never exported
+        draft = (vid + 1, 1, None, None, None, None, None, None, None)
+        visits.append((*draft, staff[0], "staff", iso(START)))
     await tx.executemany(
         "INSERT INTO participants (id, subject, language, status, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
