@@ -1,18 +1,19 @@
 """The one read behind every export: participants, submitted ratings and reported symptoms, as
 typed rows, in one read transaction. SQL only; the formats are `conversations.exports`.
 
-A rating's `source` is who rated: `patient` or `caregiver` (the submitting link's role) today.
-Clinic visits slot in as `clinic` rows (with `visit`, `fvc_percent`, `norris_total`, already in
-`ExportRating`) by a `UNION ALL` of the visits table into `_RATINGS`; every format already writes
-those fields, so nothing above this module changes. No Telegram id or name is read.
+A rating's `source` is who rated: `patient` or `caregiver` (the submitting link's role) for a
+submitted assessment, `clinic` for a saved clinic visit with an ALSFRS rating (`UNION ALL` of the
+visits table into `_RATINGS`, with its `visit` label, `visit_date`, `fvc_percent` and
+`norris_total`). A rating is identified by `key`: `A<assessment id>` or `V<visit id>`, so the two
+id spaces never collide in any format. No Telegram id or name is read.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from storage.db import Row, Tx
 from storage.models import ParticipantStatus, from_iso
@@ -40,21 +41,39 @@ class ExportParticipant(_Row):
 
 
 class ExportRating(_Row):
-    """One submitted ALSFRS rating. `rater` is the internal id of the rating person's study link
-    (never a Telegram id); `visit`, `fvc_percent` and `norris_total` are set by clinic ratings."""
+    """One submitted ALSFRS rating: a self-report (`assessment_id`) or a clinic visit's
+    (`visit_id`), never both. `rater` is the internal id of the rating person's study link (never
+    a Telegram id; `None` for a clinic visit entered by the operator on the command line).
+    `visit`, `visit_date`, `fvc_percent` and `norris_total` are set by clinic ratings only;
+    `submitted_at` is when the rating was submitted (for a visit: saved), `language` is the
+    language a self-report was taken in (`None` for a clinic rating)."""
 
-    assessment_id: int
+    assessment_id: int | None = None
+    visit_id: int | None = None
     subject: str
     source: Source
-    rater: int
+    rater: int | None
     visit: str | None = None
+    visit_date: date | None = None
     submitted_at: datetime
-    language: Literal["en", "cs"]
+    language: Literal["en", "cs"] | None
     item5_variant: Literal["5a", "5b"]
     items: dict[int, int]
     total: int
     fvc_percent: float | None = None
     norris_total: int | None = None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ExportRating:
+        clinic = self.source == "clinic"
+        if (self.visit_id is not None) != clinic or (self.assessment_id is not None) == clinic:
+            raise ValueError("a rating is an assessment or (clinic) a visit, exactly one")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The rating's identifier in every format: `A12` (assessment 12) or `V3` (visit 3)."""
+        return f"A{self.assessment_id}" if self.visit_id is None else f"V{self.visit_id}"
 
 
 class ExportSymptom(_Row):
@@ -84,12 +103,24 @@ class ExportData(_Row):
 
 _PARTICIPANTS = "SELECT subject, status, created_at FROM participants"
 
+# Self-reports (submitted assessments) and clinic ALSFRS ratings (saved visits with items), one
+# shape; `kind` orders an assessment before a visit submitted in the same millisecond.
 _RATINGS = (
-    "SELECT a.id, p.subject, l.role AS source, l.id AS rater, a.submitted_at, a.language,"
-    " a.item5_variant, a.total,"
-    " (SELECT group_concat(item || ':' || score) FROM answers WHERE assessment_id = a.id) AS items"
+    "SELECT * FROM ("
+    "SELECT 'A' AS kind, a.id, p.subject, l.role AS source, l.id AS rater, NULL AS visit,"
+    " NULL AS visit_date, a.submitted_at, a.language, a.item5_variant, a.total,"
+    " (SELECT group_concat(item || ':' || score) FROM answers WHERE assessment_id = a.id) AS items,"
+    " NULL AS fvc_percent, NULL AS norris_total"
     " FROM assessments a JOIN participants p ON p.id = a.participant_id"
     " JOIN links l ON l.id = a.submitted_by WHERE a.status = 'submitted'"
+    " UNION ALL "
+    "SELECT 'V', v.id, p.subject, 'clinic', v.rated_by, v.label, v.visit_date, v.saved_at, NULL,"
+    " v.item5_variant, v.total,"
+    " (SELECT group_concat(key || ':' || value) FROM json_each(v.items)),"
+    " v.fvc_percent, v.norris_total"
+    " FROM visits v JOIN participants p ON p.id = v.participant_id"
+    " WHERE v.status = 'saved' AND v.items IS NOT NULL"
+    ")"
 )
 
 # The alert a symptom raised is written in the report's transaction, with the report's moment.
@@ -112,16 +143,23 @@ def _items(text: object) -> dict[int, int]:
 
 
 def _rating(row: Row) -> ExportRating:
+    clinic = row["kind"] == "V"
+    fvc, visit_date = row["fvc_percent"], row["visit_date"]
     return ExportRating(
-        assessment_id=row["id"],
+        assessment_id=None if clinic else row["id"],
+        visit_id=row["id"] if clinic else None,
         subject=row["subject"],
         source=row["source"],
         rater=row["rater"],
+        visit=row["visit"],
+        visit_date=None if visit_date is None else date.fromisoformat(visit_date),
         submitted_at=from_iso(row["submitted_at"]),
         language=row["language"],
         item5_variant=row["item5_variant"],
         items=_items(row["items"]),
         total=row["total"],
+        fvc_percent=None if fvc is None else float(fvc),
+        norris_total=row["norris_total"],
     )
 
 
@@ -151,7 +189,12 @@ async def read(tx: Tx, *, subject: str | None = None) -> ExportData:
         _PARTICIPANTS + ("" if subject is None else " WHERE subject = ?") + " ORDER BY subject",
         params,
     )
-    ratings = await tx.all(_RATINGS + where + " ORDER BY p.subject, a.submitted_at, a.id", params)
+    ratings = await tx.all(
+        _RATINGS
+        + ("" if subject is None else " WHERE subject = ?")
+        + " ORDER BY subject, submitted_at, kind, id",
+        params,
+    )
     symptoms = await tx.all(
         _SYMPTOMS + where + " ORDER BY p.subject, r.submitted_at, r.id, i.rowid", params
     )

@@ -38,7 +38,7 @@ from locales import Translator
 from storage.db import Database
 from storage.models import from_iso
 from tests.conftest import BIN
-from tests.export_seed import FREE_TEXT, TELEGRAM_BASE, seed
+from tests.export_seed import FREE_TEXT, TELEGRAM_BASE, VISITS, seed
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDY = "NCT03828123"
@@ -74,27 +74,54 @@ def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _ratings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Self-reports and clinic ratings, read with this test's own SQL, in the export's order."""
+    home = [
+        {
+            **dict(row),
+            "key": f"A{row['id']}",
+            "visit": None,
+            "visit_date": None,
+            "fvc_percent": None,
+            "norris_total": None,
+            "items": {
+                a["item"]: a["score"]
+                for a in conn.execute(
+                    "SELECT item, score FROM answers WHERE assessment_id = ?", (row["id"],)
+                )
+            },
+        }
+        for row in conn.execute(
+            "SELECT a.id, p.subject, l.role, l.id AS link, a.submitted_at, a.language,"
+            " a.item5_variant, a.total FROM assessments a"
+            " JOIN participants p ON p.id = a.participant_id"
+            " JOIN links l ON l.id = a.submitted_by WHERE a.status = 'submitted'"
+        )
+    ]
+    clinic = [
+        {
+            **dict(row),
+            "key": f"V{row['id']}",
+            "role": "clinic",
+            "language": None,
+            "items": {int(k): v for k, v in json.loads(row["items"]).items()},
+        }
+        for row in conn.execute(
+            "SELECT v.id, p.subject, v.rated_by AS link, v.saved_at AS submitted_at, v.label AS"
+            " visit, v.visit_date, v.item5_variant, v.total, v.items, v.fvc_percent,"
+            " v.norris_total FROM visits v JOIN participants p ON p.id = v.participant_id"
+            " WHERE v.status = 'saved' AND v.items IS NOT NULL"
+        )
+    ]
+    return sorted(
+        home + clinic, key=lambda r: (r["subject"], r["submitted_at"], r["key"][0], r["id"])
+    )
+
+
 def _expected(db: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
-        ratings = [
-            {
-                **dict(row),
-                "items": {
-                    a["item"]: a["score"]
-                    for a in conn.execute(
-                        "SELECT item, score FROM answers WHERE assessment_id = ?", (row["id"],)
-                    )
-                },
-            }
-            for row in conn.execute(
-                "SELECT a.id, p.subject, l.role, l.id AS link, a.submitted_at, a.language,"
-                " a.item5_variant, a.total FROM assessments a"
-                " JOIN participants p ON p.id = a.participant_id"
-                " JOIN links l ON l.id = a.submitted_by WHERE a.status = 'submitted'"
-                " ORDER BY p.subject, a.submitted_at, a.id"
-            )
-        ]
+        ratings = _ratings(conn)
         symptoms = [
             dict(row)
             for row in conn.execute(
@@ -153,8 +180,35 @@ def _level(item: int, variant: str, score: int) -> str:
     return EN(f"item-{slug}-level-{score}")
 
 
+def _fvc(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _dtc(db: dict[str, Any]) -> str:
+    return str(db["visit_date"] or db["submitted_at"])
+
+
+def _empty(value: object) -> str:
+    return "" if value is None else str(value)
+
+
 def test_the_seeded_study_covers_what_the_issue_asks(study: Study) -> None:
-    assert {r["role"] for r in study.ratings} == {"patient", "caregiver"}
+    assert {r["role"] for r in study.ratings} == {"patient", "caregiver", "clinic"}
+    clinic = [r for r in study.ratings if r["role"] == "clinic"]
+    assert {r["visit"] for r in clinic} == set(VISITS)
+    assert {r["item5_variant"] for r in clinic} == {"5a", "5b"}
+    assert any(r["link"] is None for r in clinic), "no visit entered by the operator"
+    assert any(r["fvc_percent"] is not None and r["norris_total"] for r in clinic)
+    assert any(r["fvc_percent"] is None for r in clinic)
+    # Visit ids and assessment ids overlap: only the A/V keys keep them apart.
+    assessment_ids = {r["id"] for r in study.ratings if r["role"] != "clinic"}
+    assert assessment_ids & {r["id"] for r in clinic}
+    with sqlite3.connect(study.db) as conn:
+        unexported = conn.execute(
+            "SELECT SUM(status = 'draft'), SUM(status = 'saved' AND items IS NULL"
+            " AND fvc_percent IS NOT NULL) FROM visits"
+        ).fetchone()
+    assert unexported == (1, len([i for i in range(PARTICIPANTS) if i % 3 == 0]))
     assert {r["item5_variant"] for r in study.ratings} == {"5a", "5b"}
     assert {s["severity"] for s in study.symptoms} == {1, 2, 3}
     assert "other" in {s["symptom"] for s in study.symptoms}
@@ -167,20 +221,26 @@ def test_csv_round_trips(study: Study) -> None:
     rows = study.read(RATINGS.file)
     assert len(rows) == len(study.ratings)
     for row, db in zip(rows, study.ratings, strict=True):
+        respondent = db["role"]
+        if respondent == "clinic":
+            respondent = "operator" if db["link"] is None else "staff"
         assert row == {
             "subject": db["subject"],
+            "rating_id": db["key"],
             "submitted_at": db["submitted_at"],
             "source": db["role"],
-            "visit": "",
-            "respondent": db["role"],
-            "respondent_id": str(db["link"]),
-            "language": db["language"],
+            "visit": _empty(db["visit"]),
+            "visit_date": _empty(db["visit_date"]),
+            "respondent": respondent,
+            "respondent_id": _empty(db["link"]),
+            "language": _empty(db["language"]),
             "item5_variant": db["item5_variant"],
             **{f"item_{n}": str(db["items"][n]) for n in range(1, 11)},
             "total": str(db["total"]),
-            "fvc_percent": "",
-            "norris_total": "",
+            "fvc_percent": _fvc(db["fvc_percent"]),
+            "norris_total": _empty(db["norris_total"]),
         }
+    assert len({row["rating_id"] for row in rows}) == len(rows)
 
 
 def test_ae_round_trips(study: Study) -> None:
@@ -209,7 +269,7 @@ def test_ae_round_trips(study: Study) -> None:
 def test_sdtm_qs_has_eleven_rows_per_rating_with_the_database_values(study: Study) -> None:
     rows = study.read(SDTM_QS.file)
     assert len(rows) == 11 * len(study.ratings)
-    evaluator = {"patient": "STUDY SUBJECT", "caregiver": "CAREGIVER"}
+    evaluator = {"patient": "STUDY SUBJECT", "caregiver": "CAREGIVER", "clinic": "INVESTIGATOR"}
     seq: Counter[str] = Counter()
     for index, db in enumerate(study.ratings):
         block = rows[11 * index : 11 * index + 11]
@@ -219,10 +279,10 @@ def test_sdtm_qs_has_eleven_rows_per_rating_with_the_database_values(study: Stud
             assert row["DOMAIN"] == "QS"
             assert row["USUBJID"] == f"{STUDY}-{db['subject']}"
             assert row["QSSEQ"] == str(seq[db["subject"]])
-            assert row["QSSPID"] == f"A{db['id']}"
+            assert row["QSSPID"] == db["key"]
             assert row["QSEVAL"] == evaluator[db["role"]]
-            assert row["VISIT"] == "HOME"
-            assert row["QSDTC"] == db["submitted_at"]
+            assert row["VISIT"] == (db["visit"] or "HOME")
+            assert row["QSDTC"] == _dtc(db)
             number = offset + 1
             if number <= 10:
                 score = db["items"][number]
@@ -247,9 +307,27 @@ def test_sdtm_ae_and_re(study: Study) -> None:
         assert row["AEDECOD"] == SYMPTOMS[db["symptom"]].protocol_term
         assert row["AESEV"] == severity[db["severity"]]
         assert row["AEDTC"] == db["submitted_at"]
-    # No clinic FVC yet: the dataset is its header.
-    assert study.read(SDTM_RE.file) == []
     assert study.header(SDTM_RE.file) == list(SDTM_RE.header)
+    measured = [r for r in study.ratings if r["fvc_percent"] is not None]
+    assert measured
+    seq: Counter[str] = Counter()
+    for row, db in zip(study.read(SDTM_RE.file), measured, strict=True):
+        seq[db["subject"]] += 1
+        assert row == {
+            "STUDYID": STUDY,
+            "DOMAIN": "RE",
+            "USUBJID": f"{STUDY}-{db['subject']}",
+            "RESEQ": str(seq[db["subject"]]),
+            "RESPID": db["key"],
+            "RETESTCD": "FVCPP",
+            "RETEST": "FVC Percent Predicted",
+            "REORRES": _fvc(db["fvc_percent"]),
+            "REORRESU": "%",
+            "RESTRESN": str(float(db["fvc_percent"])),
+            "RESTRESU": "%",
+            "VISIT": db["visit"],
+            "REDTC": db["visit_date"],
+        }
 
 
 def test_redcap_dictionary_and_import_agree(study: Study) -> None:
@@ -270,9 +348,14 @@ def test_redcap_dictionary_and_import_agree(study: Study) -> None:
         assert row["record_id"] == db["subject"]
         assert row["redcap_repeat_instrument"] == "alsfrs"
         assert row["redcap_repeat_instance"] == str(instance[db["subject"]])
+        assert row["alsfrs_rating_id"] == db["key"]
         assert row["alsfrs_date"] == from_iso(db["submitted_at"]).strftime("%Y-%m-%d %H:%M:%S")
         assert row["alsfrs_source"] == db["role"]
-        assert row["alsfrs_language"] == db["language"]
+        assert row["alsfrs_visit"] == _empty(db["visit"])
+        assert row["alsfrs_visit_date"] == _empty(db["visit_date"])
+        assert row["alsfrs_language"] == _empty(db["language"])
+        assert row["alsfrs_fvc_percent"] == _fvc(db["fvc_percent"])
+        assert row["alsfrs_norris_total"] == _empty(db["norris_total"])
         assert row["alsfrs_item5_variant"] == variant
         for n in (1, 2, 3, 4, 6, 7, 8, 9, 10):
             assert row[f"alsfrs_q{n}"] == str(db["items"][n])
@@ -284,6 +367,16 @@ def test_redcap_dictionary_and_import_agree(study: Study) -> None:
     assert choices["alsfrs_q5b"]["Branching Logic (Show field only if...)"] == (
         "[alsfrs_item5_variant] = '5b'"
     )
+    for clinic_only in ("alsfrs_visit", "alsfrs_visit_date", "alsfrs_fvc_percent"):
+        assert choices[clinic_only]["Branching Logic (Show field only if...)"] == (
+            "[alsfrs_source] = 'clinic'"
+        )
+    # Every value is within the dictionary's limits, so REDCap's import accepts it.
+    for row in rows:
+        for name, spec in choices.items():
+            low, high = spec["Text Validation Min"], spec["Text Validation Max"]
+            if row[name] and (low or high):
+                assert float(low or "-inf") <= float(row[name]) <= float(high or "inf"), name
 
 
 def _resources(bundle: Bundle, kind: str) -> list[Any]:
@@ -315,32 +408,76 @@ def test_fhir_bundle_round_trips_through_fhir_resources(study: Study) -> None:
     }
     carers = {rp.id: rp.patient.reference for rp in _resources(bundle, "RelatedPerson")}
 
+    practitioners = {p.id for p in _resources(bundle, "Practitioner")}
+    clinic = [r for r in study.ratings if r["role"] == "clinic"]
+    assert practitioners == {
+        "pr-operator" if r["link"] is None else f"pr-{r['link']}" for r in clinic
+    }
+    encounters = {e.id: e for e in _resources(bundle, "Encounter")}
+    assert len(encounters) == len(clinic)
+    ids = [e.resource.id for e in bundle.entry or () if e.resource is not None]
+    assert len(ids) == len(set(ids)), "two resources share an id"
+
     responses = _resources(bundle, "QuestionnaireResponse")
     assert len(responses) == len(study.ratings)
-    totals = {o.derivedFrom[0].reference: o for o in _resources(bundle, "Observation")}
-    assert len(totals) == len(study.ratings)
+    observations = {
+        (o.derivedFrom[0].reference, o.code.coding[0].code): o
+        for o in _resources(bundle, "Observation")
+    }
+    measured = sum(
+        (r["fvc_percent"] is not None) + (r["norris_total"] is not None) for r in study.ratings
+    )
+    assert len(observations) == len(study.ratings) + measured
     for qr, db in zip(responses, study.ratings, strict=True):
         pid = qr.subject.reference.split("/")[1]
         assert patients[pid] == db["subject"]
+        assert qr.identifier.value == db["key"]
         assert qr.authored == from_iso(db["submitted_at"])
         assert qr.language == db["language"]
         assert qr.status == "completed"
         if db["role"] == "patient":
             assert qr.author.reference == f"Patient/{pid}"
-        else:
+        elif db["role"] == "caregiver":
             assert qr.author.reference == f"RelatedPerson/rp-{db['link']}"
             assert carers[f"rp-{db['link']}"] == f"Patient/{pid}"
+        else:
+            rater = "operator" if db["link"] is None else db["link"]
+            assert qr.author.reference == f"Practitioner/pr-{rater}"
+            encounter = encounters[qr.encounter.reference.split("/")[1]]
+            assert encounter.type[0].text == db["visit"]
+            assert encounter.period.start.isoformat() == db["visit_date"]
+            assert encounter.subject.reference == f"Patient/{pid}"
+            assert encounter.identifier[0].value == db["key"]
         assert qr.source.reference == qr.author.reference
+        own = f"QuestionnaireResponse/{qr.id}"
+        effective = from_iso(db["submitted_at"]) if db["role"] != "clinic" else db["visit_date"]
+        for code, value in (
+            ("fvc-percent", db["fvc_percent"]),
+            ("norris-total", db["norris_total"]),
+        ):
+            found = observations.get((own, code))
+            if value is None:
+                assert found is None
+                continue
+            assert found is not None
+            measure = found.valueQuantity.value if code == "fvc-percent" else found.valueInteger
+            assert measure == value
+            assert str(found.effectiveDateTime) == effective
+            assert found.encounter.reference == qr.encounter.reference
+            assert found.performer[0].reference == qr.author.reference
         answers = {i.linkId: i.answer[0].valueCoding for i in qr.item}
         expected = {
             (db["item5_variant"] if n == 5 else str(n)): db["items"][n] for n in range(1, 11)
         }
         assert {k: int(c.code.split(".")[1]) for k, c in answers.items()} == expected
         assert all(c.system == FHIR_CODES["answers"] for c in answers.values())
-        total = totals[f"QuestionnaireResponse/{qr.id}"]
+        total = observations[(own, "total")]
         assert total.valueInteger == db["total"]
         assert total.code.coding[0].code == "total"
-        assert total.effectiveDateTime == from_iso(db["submitted_at"])
+        if db["role"] == "clinic":
+            assert str(total.effectiveDateTime) == db["visit_date"]
+        else:
+            assert total.effectiveDateTime == from_iso(db["submitted_at"])
 
     events = _resources(bundle, "AdverseEvent")
     assert len(events) == len(study.symptoms)
@@ -372,7 +509,7 @@ def test_manifest_counts_and_hashes(study: Study) -> None:
         "ratings": len(study.ratings),
         "ratings_patient": roles["patient"],
         "ratings_caregiver": roles["caregiver"],
-        "ratings_clinic": 0,
+        "ratings_clinic": roles["clinic"],
         "symptom_reports": reports,
         "symptoms": len(study.symptoms),
     }
@@ -386,6 +523,8 @@ def test_manifest_counts_and_hashes(study: Study) -> None:
     assert rows[RATINGS.file] == len(study.ratings)
     assert rows[SDTM_QS.file] == 11 * len(study.ratings)
     assert rows[AE.file] == rows[SDTM_AE.file] == len(study.symptoms)
+    assert rows[SDTM_RE.file] == sum(r["fvc_percent"] is not None for r in study.ratings)
+    assert rows["redcap-import.csv"] == len(study.ratings)
 
 
 def test_files_are_private_and_hold_nothing_personal(study: Study) -> None:
@@ -404,7 +543,9 @@ def test_one_subject_and_single_files_on_stdout(study: Study) -> None:
     result = cli(study.db, "--format", "csv", "--subject", "S0001")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["subject"] for r in rows] == ["S0001"] * SUBMISSIONS
+    expected = [r for r in study.ratings if r["subject"] == "S0001"]
+    assert len(expected) > SUBMISSIONS, "S0001 has clinic ratings"
+    assert [r["rating_id"] for r in rows] == [r["key"] for r in expected]
     missing = cli(study.db, "--format", "ae", "--subject", "NOPE")
     assert missing.returncode == 1
     assert "no participant" in missing.stderr

@@ -13,7 +13,7 @@ from functools import cache
 from conversations.domain.instrument import Item5Variant, item
 from conversations.domain.symptoms import symptom
 from locales import LANGUAGES, Language, Translator
-from storage.exports import ExportData, ExportSymptom
+from storage.exports import ExportData, ExportRating, ExportSymptom
 from storage.models import iso
 
 __all__ = [
@@ -23,10 +23,12 @@ __all__ = [
     "Study",
     "counts",
     "csv_text",
+    "decimal",
     "item_name",
     "level_text",
     "moment",
     "protocol_term",
+    "respondent",
     "symptom_wording",
 ]
 
@@ -58,6 +60,19 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> tuple[s
         writer.writerow(["" if value is None else value for value in row])
         count += 1
     return buffer.getvalue(), count
+
+
+def decimal(value: float | None) -> str | None:
+    """A measured number as written: `82`, `82.5` (no trailing `.0`)."""
+    return None if value is None else f"{value:g}"
+
+
+def respondent(r: ExportRating) -> str:
+    """The role of the person who entered a rating: `patient`, `caregiver`, `staff` (a clinic
+    rating entered in Telegram) or `operator` (one entered on the command line)."""
+    if r.source != "clinic":
+        return r.source
+    return "operator" if r.rater is None else "staff"
 
 
 def moment(value: datetime) -> str:

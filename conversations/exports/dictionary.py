@@ -67,34 +67,52 @@ ITEM_KEYS: Final = tuple(item_key(i.number, i.variant) for i in ITEMS)
 _SCORE = "0-4 (4 normal)"
 _WHEN = "ISO 8601 UTC, milliseconds, `Z`"
 _SOURCE = "`patient`, `caregiver`, `clinic`"
+_DATE = "ISO 8601 date `YYYY-MM-DD`"
+_VISITS = "the study file's visit labels (e.g. `I`, `III`, `VI`-`X`) or `unscheduled`"
+_RATING_ID = "the rating: `A` + the assessment's id (self-report) or `V` + the visit's id (clinic)"
+_RATING_ID_ALLOWED = "`A<n>`, `V<n>`"
 _SUBJECT = Column("subject", "text", "pseudonymous study ID (the only identifier exported)")
 
 RATINGS: Final = Dataset(
     "alsfrs.csv",
     "csv",
     "ALSFRS ratings",
-    "One row per submitted rating.",
+    "One row per submitted rating: self-reports (submitted assessments) and clinic ratings "
+    "(saved clinic visits with an ALSFRS rating; a visit that measured only FVC or Norris has "
+    "no row).",
     (
         _SUBJECT,
-        Column("submitted_at", "datetime", "when the rating was submitted", _WHEN),
+        Column("rating_id", "text", _RATING_ID, _RATING_ID_ALLOWED),
+        Column(
+            "submitted_at",
+            "datetime",
+            "when the rating was submitted (a clinic visit: when it was saved)",
+            _WHEN,
+        ),
         Column("source", "text", "who rated", _SOURCE),
-        Column("visit", "text", "the clinic visit's label; empty for home ratings"),
+        Column("visit", "text", "the clinic visit's label; empty for home ratings", _VISITS),
+        Column("visit_date", "date", "the clinic visit's date; empty for home ratings", _DATE),
         Column(
             "respondent",
             "text",
             "role of the person who entered it",
-            "`patient`, `caregiver`, `staff`",
+            "`patient`, `caregiver`, `staff`, `operator` (command line)",
         ),
         Column(
             "respondent_id",
             "integer",
-            "internal id of that person's study link (not a Telegram id)",
+            "internal id of that person's study link (not a Telegram id); empty for the operator",
         ),
-        Column("language", "text", "language the rating was taken in", "`en`, `cs`"),
+        Column(
+            "language",
+            "text",
+            "language the rating was taken in; empty for clinic ratings",
+            "`en`, `cs`",
+        ),
         Column("item5_variant", "text", "item 5 as asked", "`5a` without, `5b` with gastrostomy"),
         *(Column(f"item_{n}", "integer", f"ALSFRS item {n} score", _SCORE) for n in range(1, 11)),
         Column("total", "integer", "sum of the ten items", f"0-{MAX_TOTAL}"),
-        Column("fvc_percent", "decimal", "FVC, % of predicted (clinic ratings)", "0-200"),
+        Column("fvc_percent", "decimal", "FVC, % of predicted (clinic ratings)", "0-300"),
         Column("norris_total", "integer", "Norris scale total (clinic ratings)"),
     ),
 )
@@ -148,7 +166,12 @@ SDTM_QS: Final = Dataset(
         Column("DOMAIN", "text", "", "`QS`"),
         _USUBJID,
         Column("QSSEQ", "integer", "sequence within the subject"),
-        Column("QSSPID", "text", "sponsor id: `A` + the rating's id"),
+        Column(
+            "QSSPID",
+            "text",
+            "sponsor id: the rating (`rating_id` of `alsfrs.csv`)",
+            _RATING_ID_ALLOWED,
+        ),
         Column("QSCAT", "text", "", "`ALSFRS`"),
         Column("QSTESTCD", "text", "test code (project-defined, see below)"),
         Column("QSTEST", "text", "test name"),
@@ -161,7 +184,12 @@ SDTM_QS: Final = Dataset(
         Column("QSSTRESN", "integer", "the score"),
         Column("QSEVAL", "text", "evaluator", "`STUDY SUBJECT`, `CAREGIVER`, `INVESTIGATOR`"),
         Column("VISIT", "text", "the clinic visit's label, or `HOME` for a self-rating"),
-        Column("QSDTC", "datetime", "when the rating was submitted", _WHEN),
+        Column(
+            "QSDTC",
+            "datetime",
+            "a self-report: when it was submitted; a clinic rating: the visit's date",
+            f"{_WHEN}; {_DATE}",
+        ),
     ),
 )
 
@@ -191,12 +219,14 @@ SDTM_RE: Final = Dataset(
     "sdtm-re.csv",
     "sdtm",
     "SDTM RE (respiratory: FVC)",
-    "One row per clinic rating with an FVC measurement.",
+    "One row per clinic rating with an FVC measurement (an RE-style dataset; the project's own "
+    "test code).",
     (
         _STUDYID,
         Column("DOMAIN", "text", "", "`RE`"),
         _USUBJID,
         Column("RESEQ", "integer", "sequence within the subject"),
+        Column("RESPID", "text", "sponsor id: the clinic rating (`V` + the visit's id)"),
         Column("RETESTCD", "text", "", "`FVCPP`"),
         Column("RETEST", "text", "", "`FVC Percent Predicted`"),
         Column("REORRES", "text", "as measured"),
@@ -204,7 +234,7 @@ SDTM_RE: Final = Dataset(
         Column("RESTRESN", "decimal", "as a number"),
         Column("RESTRESU", "text", "", "`%`"),
         Column("VISIT", "text", "the clinic visit's label"),
-        Column("REDTC", "datetime", "when it was recorded", _WHEN),
+        Column("REDTC", "date", "the visit's date", _DATE),
     ),
 )
 
@@ -263,8 +293,10 @@ def _redcap_item(number: int, variant: str | None) -> RedcapField:
 
 
 REDCAP_FORM: Final = "alsfrs"
+_CLINIC = "[alsfrs_source] = 'clinic'"
 REDCAP_FIELDS: Final = (
     RedcapField("record_id", "text", "Study ID"),
+    RedcapField("alsfrs_rating_id", "text", "Rating (A: self-report, V: clinic visit)"),
     RedcapField("alsfrs_date", "text", "Submitted at (UTC)", validation="datetime_seconds_ymd"),
     RedcapField(
         "alsfrs_source",
@@ -272,8 +304,17 @@ REDCAP_FIELDS: Final = (
         "Rated by",
         "patient, Patient | caregiver, Caregiver | clinic, Clinic",
     ),
-    RedcapField("alsfrs_visit", "text", "Clinic visit"),
-    RedcapField("alsfrs_language", "radio", "Language", "en, English | cs, Czech"),
+    RedcapField("alsfrs_visit", "text", "Clinic visit", branching=_CLINIC),
+    RedcapField(
+        "alsfrs_visit_date", "text", "Clinic visit date", validation="date_ymd", branching=_CLINIC
+    ),
+    RedcapField(
+        "alsfrs_language",
+        "radio",
+        "Language",
+        "en, English | cs, Czech",
+        branching="[alsfrs_source] <> 'clinic'",
+    ),
     RedcapField(
         "alsfrs_item5_variant",
         "radio",
@@ -295,9 +336,17 @@ REDCAP_FIELDS: Final = (
         "FVC (% predicted)",
         validation="number",
         minimum="0",
-        maximum="200",
+        maximum="300",
+        branching=_CLINIC,
     ),
-    RedcapField("alsfrs_norris_total", "text", "Norris total", validation="integer", minimum="0"),
+    RedcapField(
+        "alsfrs_norris_total",
+        "text",
+        "Norris total",
+        validation="integer",
+        minimum="0",
+        branching=_CLINIC,
+    ),
 )
 
 REDCAP_DICTIONARY: Final = Dataset(
@@ -428,7 +477,12 @@ def render() -> str:
         "(identifier: the study ID only) and a `ResearchSubject` (status `on-study` or "
         "`withdrawn`); a `RelatedPerson` per caregiver; one `QuestionnaireResponse` per rating "
         "(`author` and `source`: the Patient, the RelatedPerson, or a `Practitioner` for a "
-        "clinic rating); `Observation`s for the total, FVC % and the Norris total where present; "
+        "clinic rating, `pr-<link>` or `pr-operator` for the command line; identifier: the "
+        "`rating_id`); per clinic rating an `Encounter` (the visit: its label as `type.text`, its "
+        "date as `period.start`) that the response and its observations name; `Observation`s "
+        "for the total, FVC % and the Norris total where present (a clinic rating's "
+        "`effectiveDateTime` is the visit's date). A self-report's resources are keyed by its "
+        "assessment id (`qr-12`), a clinic rating's by `v` + the visit id (`qr-v3`); "
         "one `AdverseEvent` per reported symptom (event: symptom code with the protocol term, "
         "text as reported; severity from HL7's adverse-event-severity). LOINC names only the "
         "ALSFRS-R, so every code below is the project's own.",

@@ -2,9 +2,12 @@
 default models are R5, which would silently drop R4 fields).
 
 The Bundle holds the Questionnaire of the 1996 ALSFRS, a Patient (identifier: the study ID) and
-a ResearchSubject per participant, a RelatedPerson per caregiver (a Practitioner per clinic
-rater), a QuestionnaireResponse and its Observations per rating, and an AdverseEvent per
-reported symptom. Codes are the project's own (`dictionary.FHIR_CODES`): LOINC codes only the
+a ResearchSubject per participant, a RelatedPerson per caregiver, a Practitioner per clinic
+rater (`pr-<link>`, or `pr-operator` for visits entered on the command line), a
+QuestionnaireResponse and its Observations per rating, an Encounter per clinic rating (the visit:
+label and date), and an AdverseEvent per reported symptom. A self-report's resources are keyed by
+its assessment id (`qr-12`), a clinic rating's by `v` + its visit id (`qr-v3`), so they never
+collide. Codes are the project's own (`dictionary.FHIR_CODES`): LOINC codes only the
 ALSFRS-R.
 """
 
@@ -32,7 +35,17 @@ from conversations.exports.common import (
 from conversations.exports.dictionary import FHIR_BASE, FHIR_CODES, FHIR_MEASURES, item_key
 from storage.exports import ExportData, ExportRating, ExportSymptom
 
-__all__ = ["CHUNK", "FILE", "answer_code", "build", "bundle", "entries", "resource_id", "validate"]
+__all__ = [
+    "CHUNK",
+    "FILE",
+    "answer_code",
+    "build",
+    "bundle",
+    "entries",
+    "rating_key",
+    "resource_id",
+    "validate",
+]
 
 FILE = "alsfrs-r4-bundle.json"
 CHUNK: Final = 2000
@@ -44,6 +57,15 @@ _STATUS = {"withdrawn": "withdrawn", "active": "on-study", "paused": "on-study"}
 def resource_id(kind: str, key: object) -> str:
     """A FHIR id ([A-Za-z0-9-.]{1,64}) from an internal key."""
     return f"{kind}-{key}".replace("_", "-")
+
+
+def rating_key(r: ExportRating) -> str:
+    """The key of a rating's resources: the assessment id, or `v` + the visit id."""
+    return str(r.assessment_id) if r.visit_id is None else f"v{r.visit_id}"
+
+
+def _practitioner(link: int | None) -> str:
+    return resource_id("pr", "operator" if link is None else link)
 
 
 def answer_code(key: str, score: int) -> str:
@@ -121,25 +143,55 @@ def _ref(kind: str, rid: str) -> Json:
     return {"reference": f"{kind}/{rid}"}
 
 
-def _rater(r: ExportRating | ExportSymptom, source: str, link: int, patient: str) -> Json:
+def _rater(source: str, link: int | None, patient: str) -> Json:
     if source == "patient":
         return _ref("Patient", patient)
     if source == "caregiver":
         return _ref("RelatedPerson", resource_id("rp", link))
-    return _ref("Practitioner", resource_id("pr", link))
+    return _ref("Practitioner", _practitioner(link))
+
+
+def _clinic(r: ExportRating) -> Json:
+    """A clinic rating's link to its Encounter (the visit)."""
+    if r.visit_id is None:
+        return {}
+    return {"encounter": _ref("Encounter", resource_id("enc", rating_key(r)))}
+
+
+def _encounter(r: ExportRating, patient: str) -> Json:
+    return {
+        "resourceType": "Encounter",
+        "id": resource_id("enc", rating_key(r)),
+        "identifier": [{"system": f"{FHIR_BASE}/clinic-visit", "value": r.key}],
+        "status": "finished",
+        "class": {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+            "code": "AMB",
+            "display": "ambulatory",
+        },
+        "type": [{"text": r.visit}],
+        "subject": _ref("Patient", patient),
+        "participant": [{"individual": _ref("Practitioner", _practitioner(r.rater))}],
+        "period": {"start": _effective(r)},
+    }
+
+
+def _effective(r: ExportRating) -> str:
+    """A clinic rating's visit date, else the moment of the self-report."""
+    return moment(r.submitted_at) if r.visit_date is None else r.visit_date.isoformat()
 
 
 def _observation(r: ExportRating, patient: str, code: str, value: Json) -> Json:
     return {
         "resourceType": "Observation",
-        "id": resource_id(f"obs-{code}", r.assessment_id),
+        "id": resource_id(f"obs-{code}", rating_key(r)),
         "status": "final",
         "category": [
             {
                 "coding": [
                     {
                         "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                        "code": "survey",
+                        "code": "exam" if code == "fvc-percent" else "survey",
                     }
                 ]
             }
@@ -150,14 +202,16 @@ def _observation(r: ExportRating, patient: str, code: str, value: Json) -> Json:
             ]
         },
         "subject": _ref("Patient", patient),
-        "effectiveDateTime": moment(r.submitted_at),
-        "derivedFrom": [_ref("QuestionnaireResponse", resource_id("qr", r.assessment_id))],
+        **_clinic(r),
+        "effectiveDateTime": _effective(r),
+        "performer": [_rater(r.source, r.rater, patient)],
+        "derivedFrom": [_ref("QuestionnaireResponse", resource_id("qr", rating_key(r)))],
         **value,
     }
 
 
 def _response(r: ExportRating, patient: str) -> list[Json]:
-    rater = _rater(r, r.source, r.rater, patient)
+    rater = _rater(r.source, r.rater, patient)
     items = []
     for number in range(1, 11):
         key = item_key(number, r.item5_variant)
@@ -179,17 +233,20 @@ def _response(r: ExportRating, patient: str) -> list[Json]:
         )
     response: Json = {
         "resourceType": "QuestionnaireResponse",
-        "id": resource_id("qr", r.assessment_id),
-        "language": r.language,
+        "id": resource_id("qr", rating_key(r)),
+        **({} if r.language is None else {"language": r.language}),
+        "identifier": {"system": f"{FHIR_BASE}/rating", "value": r.key},
         "questionnaire": FHIR_CODES["questionnaire"],
         "status": "completed",
         "subject": _ref("Patient", patient),
+        **_clinic(r),
         "authored": moment(r.submitted_at),
         "author": rater,
         "source": rater,
         "item": items,
     }
-    out = [response, _observation(r, patient, "total", {"valueInteger": r.total})]
+    out = [] if r.visit_id is None else [_encounter(r, patient)]
+    out += [response, _observation(r, patient, "total", {"valueInteger": r.total})]
     if r.fvc_percent is not None:
         quantity = {
             "value": r.fvc_percent,
@@ -225,7 +282,7 @@ def _adverse_event(s: ExportSymptom, patient: str, study: Json) -> Json:
         "subject": _ref("Patient", patient),
         "date": moment(s.reported_at),
         "recordedDate": moment(s.reported_at),
-        "recorder": _rater(s, s.respondent, s.respondent_link, patient),
+        "recorder": _rater(s.respondent, s.respondent_link, patient),
         "severity": {"coding": [{"system": FHIR_CODES["severity"], "code": _SEVERITY[s.severity]}]},
         "study": [study],
     }
@@ -262,7 +319,9 @@ def entries(data: ExportData, study: Study) -> list[Json]:
             )
         )
     raters: dict[str, Json] = {}
-    people = [(r.source, r.rater, r.subject) for r in data.ratings]
+    people: list[tuple[str, int | None, str]] = [
+        (r.source, r.rater, r.subject) for r in data.ratings
+    ]
     people += [(s.respondent, s.respondent_link, s.subject) for s in data.symptoms]
     for source, link, subject in people:
         if source == "caregiver":
@@ -276,7 +335,7 @@ def entries(data: ExportData, study: Study) -> list[Json]:
                 },
             )
         elif source == "clinic":
-            rid = resource_id("pr", link)
+            rid = _practitioner(link)
             raters.setdefault(rid, {"resourceType": "Practitioner", "id": rid})
     out += [_entry(resource) for resource in raters.values()]
     for r in data.ratings:

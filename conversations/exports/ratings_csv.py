@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from conversations.exports.common import ExportFile, Study, csv_text, moment
+from conversations.exports.common import (
+    ExportFile,
+    Study,
+    csv_text,
+    decimal,
+    moment,
+    respondent,
+)
 from conversations.exports.dictionary import RATINGS
 from storage.exports import ExportData, ExportRating
 
@@ -12,16 +19,18 @@ __all__ = ["build"]
 def _row(r: ExportRating) -> list[object]:
     return [
         r.subject,
+        r.key,
         moment(r.submitted_at),
         r.source,
         r.visit,
-        "staff" if r.source == "clinic" else r.source,
+        None if r.visit_date is None else r.visit_date.isoformat(),
+        respondent(r),
         r.rater,
         r.language,
         r.item5_variant,
         *(r.items[n] for n in range(1, 11)),
         r.total,
-        r.fvc_percent,
+        decimal(r.fvc_percent),
         r.norris_total,
     ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-from conversations.exports.common import ExportFile, Study, csv_text
+from conversations.exports.common import ExportFile, Study, csv_text, decimal
 from conversations.exports.dictionary import (
     REDCAP_DICTIONARY,
     REDCAP_FIELDS,
@@ -41,7 +41,7 @@ def _dictionary() -> Iterator[Sequence[object]]:
             field.maximum,
             "",
             field.branching,
-            "y" if field.name != "alsfrs_visit" and not field.branching else "",
+            "" if field.branching else "y",
             "",
             "",
             "",
@@ -69,14 +69,16 @@ def _data(data: ExportData) -> Iterator[list[object]]:
             "record_id": r.subject,
             "redcap_repeat_instrument": REDCAP_FORM,
             "redcap_repeat_instance": instance[r.subject],
+            "alsfrs_rating_id": r.key,
             "alsfrs_date": redcap_date(r),
             "alsfrs_source": r.source,
             "alsfrs_visit": r.visit,
+            "alsfrs_visit_date": None if r.visit_date is None else r.visit_date.isoformat(),
             "alsfrs_language": r.language,
             "alsfrs_item5_variant": r.item5_variant,
             **_items(r),
             "alsfrs_total": r.total,
-            "alsfrs_fvc_percent": r.fvc_percent,
+            "alsfrs_fvc_percent": decimal(r.fvc_percent),
             "alsfrs_norris_total": r.norris_total,
             f"{REDCAP_FORM}_complete": COMPLETE,
         }

@@ -17,6 +17,7 @@ from conversations.exports.common import (
     ExportFile,
     Study,
     csv_text,
+    decimal,
     level_text,
     moment,
     protocol_term,
@@ -33,7 +34,7 @@ from conversations.exports.dictionary import (
 )
 from storage.exports import ExportData, ExportRating
 
-__all__ = ["EVALUATOR", "build", "usubjid"]
+__all__ = ["EVALUATOR", "build", "dtc", "usubjid"]
 
 EVALUATOR = {"patient": "STUDY SUBJECT", "caregiver": "CAREGIVER", "clinic": "INVESTIGATOR"}
 _TESTS = {(t.number, t.variant): t for t in QS_TESTS}
@@ -51,11 +52,16 @@ def _visit(r: ExportRating) -> str:
     return r.visit or "HOME"
 
 
+def dtc(r: ExportRating) -> str:
+    """--DTC: the clinic visit's date (ISO 8601 date), else the moment of the self-report."""
+    return moment(r.submitted_at) if r.visit_date is None else r.visit_date.isoformat()
+
+
 def _qs(data: ExportData, study: Study) -> Iterator[list[object]]:
     seq: Counter[str] = Counter()
     for r in data.ratings:
         common = [study.id, "QS", usubjid(study, r.subject)]
-        tail = [EVALUATOR[r.source], _visit(r), moment(r.submitted_at)]
+        tail = [EVALUATOR[r.source], _visit(r), dtc(r)]
         for number in range(1, 11):
             score = r.items[number]
             test = _test(number, r.item5_variant)
@@ -63,7 +69,7 @@ def _qs(data: ExportData, study: Study) -> Iterator[list[object]]:
             yield [
                 *common,
                 seq[r.subject],
-                f"A{r.assessment_id}",
+                r.key,
                 "ALSFRS",
                 test.code,
                 test.name,
@@ -76,7 +82,7 @@ def _qs(data: ExportData, study: Study) -> Iterator[list[object]]:
         yield [
             *common,
             seq[r.subject],
-            f"A{r.assessment_id}",
+            r.key,
             "ALSFRS",
             QS_TOTAL.code,
             QS_TOTAL.name,
@@ -110,12 +116,13 @@ def _re(data: ExportData, study: Study) -> Iterator[list[object]]:
         if r.fvc_percent is None:
             continue
         seq[r.subject] += 1
-        value = f"{r.fvc_percent:g}"
+        value = decimal(r.fvc_percent)
         yield [
             study.id,
             "RE",
             usubjid(study, r.subject),
             seq[r.subject],
+            r.key,
             "FVCPP",
             "FVC Percent Predicted",
             value,
@@ -123,7 +130,7 @@ def _re(data: ExportData, study: Study) -> Iterator[list[object]]:
             r.fvc_percent,
             "%",
             _visit(r),
-            moment(r.submitted_at),
+            dtc(r),
         ]
 
 
