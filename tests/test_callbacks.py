@@ -14,6 +14,7 @@ from conversations.callbacks import (
     AgainPress,
     AlertPress,
     AssessmentPress,
+    ConsentPress,
     LanguagePress,
     MenuPress,
     PagePress,
@@ -155,6 +156,8 @@ EVERY_PRESS: list[Press] = [
     ),
     AgainPress(1),
     AgainPress(_BIG),
+    ConsentPress(1, agreed=True),
+    ConsentPress(_BIG, agreed=False),
 ]
 
 
