@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot import alerts_cli, export_cli, logs, ops_cli, schedule_cli, visit_cli
+from bot import alerts_cli, export_cli, logs, ops_cli, privacy_cli, schedule_cli, visit_cli
 from bot.settings import Settings, StudySettings, load_study, problems_for_telegram
 from conversations.context import Services
 from conversations.flows import enrollment
@@ -412,6 +412,7 @@ def _parser() -> argparse.ArgumentParser:
         change.add_argument("--reason", default=None)
     schedule_cli.add_parser(sub)
     visit_cli.add_parser(sub)
+    privacy_cli.add_parser(sub)
     revoke = sub.add_parser("revoke", help="end a caregiver's or staff member's access")
     revoke.add_argument("link_id", type=int)
     revoke.add_argument("--reason", default=None)
@@ -461,6 +462,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_revoke(settings, study, args))
         if args.command == "schedule":
             return asyncio.run(_schedule(settings, study, args))
+        if args.command in privacy_cli.COMMANDS:
+            return asyncio.run(privacy_cli.main(settings, study, args))
         if args.command in visit_cli.COMMANDS:
             return asyncio.run(visit_cli.main(settings, study, args))
         if args.command == "audit":

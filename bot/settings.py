@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_STUDY_FILE",
     "AlertSettings",
     "EnrollmentSettings",
+    "PrivacySettings",
     "Settings",
     "StudySettings",
     "load_study",
@@ -135,6 +136,22 @@ class AlertSettings(_Strict):
         return timedelta(hours=self.routine_escalation_hours)
 
 
+class PrivacySettings(_Strict):
+    """The privacy notice a patient or caregiver agrees to before the bot does anything else for
+    them (issue 16). Publishing a new `version` asks everyone again at their next message."""
+
+    version: Annotated[str, Field(min_length=1, max_length=32)] = "1"
+    ask: bool = True  # show the notice and wait for agreement before anything else
+    controller: Annotated[str, Field(max_length=200)] = ""  # who runs the study; else study.name
+    contact: Annotated[str, Field(max_length=200)] = ""  # whom to ask; else the site phone
+    url: Annotated[str, Field(max_length=300)] = ""  # the full notice
+    retention_years: Annotated[int, Field(ge=1, le=100)] = 15
+    # The whole notice per language, replacing the default text in locales/ (HTML allowed).
+    notice: dict[Language, Annotated[str, Field(min_length=1, max_length=3500)]] = {}
+    # Accounts that never linked (strangers, refused codes) are pruned after this many days.
+    prune_days: Annotated[int, Field(ge=1, le=3650)] = 30
+
+
 class StudySettings(_Strict):
     study: StudyInfo
     enrollment: EnrollmentSettings = EnrollmentSettings()
@@ -143,6 +160,7 @@ class StudySettings(_Strict):
     alerts: AlertSettings = AlertSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     visits: VisitSettings = VisitSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -23,6 +23,7 @@ its pattern). Adding a button means adding a kind here, with its encode and its 
     v:<visit>:<revision>:<op>        staff, a clinic visit (op: l0-l20 label, d today, t0/t1,
                                      s0-s4, k skip, b back, e<section>, S save)
     ag:<participant>                 start another assessment on a day that has one already
+    pn:<link>:<a|d>                  the privacy notice for one link: agree, or decline
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ __all__ = [
     "AgainPress",
     "AlertPress",
     "AssessmentPress",
+    "ConsentPress",
     "Kind",
     "LanguagePress",
     "MenuPress",
@@ -73,6 +75,7 @@ __all__ = [
     "encode_action",
     "encode_again",
     "encode_alert",
+    "encode_consent",
     "encode_language",
     "encode_menu",
     "encode_page",
@@ -168,6 +171,14 @@ class AgainPress:
     participant_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class ConsentPress:
+    """Agree to (True) or decline (False) the privacy notice for one of the account's links."""
+
+    link_id: int
+    agreed: bool
+
+
 Press = (
     AssessmentPress
     | ReportPress
@@ -179,6 +190,7 @@ Press = (
     | TimePress
     | VisitPress
     | AgainPress
+    | ConsentPress
 )
 
 _VISIT_SECTIONS: Final = {"l": "label", "d": "date", "a": "alsfrs", "f": "fvc", "n": "norris"}
@@ -324,6 +336,10 @@ def encode_again(participant_id: int) -> str:
     return encode(AgainPress(participant_id))
 
 
+def encode_consent(link_id: int, *, agreed: bool) -> str:
+    return encode(ConsentPress(link_id, agreed))
+
+
 def encode(press: Press) -> str:
     """The callback data of any press."""
     match press:
@@ -356,6 +372,8 @@ def encode(press: Press) -> str:
             return encode_visit(vid, rev, action)
         case AgainPress(participant_id=pid):
             return f"ag:{pid}"
+        case ConsentPress(link_id=link_id, agreed=agreed):
+            return f"pn:{link_id}:{'a' if agreed else 'd'}"
     raise ValueError(f"{press!r} has no callback data")
 
 
@@ -482,6 +500,13 @@ KINDS: Final[tuple[Kind, ...]] = (
         re.compile(r"ag:(\d{1,12})"),
         lambda m: AgainPress(int(m[1])),
         AgainPress,
+    ),
+    Kind(
+        "consent",
+        ("pn",),
+        re.compile(r"pn:(\d{1,12}):([ad])"),
+        lambda m: ConsentPress(int(m[1]), m[2] == "a"),
+        ConsentPress,
     ),
 )
 _BY_PREFIX: Final = {prefix: kind for kind in KINDS for prefix in kind.prefixes}

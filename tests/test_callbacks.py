@@ -15,6 +15,7 @@ from conversations.callbacks import (
     AgainPress,
     AlertPress,
     AssessmentPress,
+    ConsentPress,
     LanguagePress,
     MenuPress,
     PagePress,
@@ -159,6 +160,8 @@ EVERY_PRESS: list[Press] = [
     ),
     AgainPress(1),
     AgainPress(_BIG),
+    ConsentPress(1, agreed=True),
+    ConsentPress(_BIG, agreed=False),
 ]
 
 

@@ -199,11 +199,12 @@ async def test_revoked_caregiver_and_withdrawn_participant_cannot_submit(
     await tap_score(pat, 3)
     await nurse.send("/withdraw S206 moved abroad")
     assert "S206 is now withdrawn" in nurse.last_message().content
+    # Withdrawal unlinks every account of the participant (issue 16): the press is refused.
     refused = await tap_score(pat, 2)
     assert refused.text is not None
-    assert "paused or has ended" in refused.text
+    assert "not linked to a participant" in refused.text
     await pat.send("/assess")
-    assert "paused or has ended" in pat.last_message().content
+    assert "only for people taking part" in pat.last_message().content
     await nurse.send("/resume S206")
     assert "withdrawal is final" in nurse.last_message().content
     assert await harness.export_rows() == []

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from conversations.context import Services
 from conversations.flows import visits
-from storage import assessments, people
+from storage import assessments, consent, people
 from storage.db import Tx
 from storage.models import Actor, Participant, ParticipantStatus, Role, Submission, iso
 from storage.people import SUBJECT_PATTERN, DuplicateSubject, LinkRow, Overview, canonical_subject
@@ -181,6 +181,8 @@ async def change_status(
         if changed and status is ParticipantStatus.WITHDRAWN:
             # No outstanding code may link anyone to a withdrawn participant.
             await people.expire_codes(tx, found.id, actor=actor, now=now, reason="withdrawn")
+            # Every account is unlinked and its Telegram id removed; the study record stays.
+            await consent.erase_accounts(tx, found.id, actor=actor, now=now)
         return changed
 
     return await services.db.write(unit)

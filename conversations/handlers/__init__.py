@@ -16,12 +16,19 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from conversations import callbacks
 from conversations.callbacks import Kind
 from conversations.context import AppContext
-from conversations.handlers import access, alerts, patient, schedule, staff
+from conversations.handlers import access, alerts, patient, privacy, schedule, staff
 from conversations.handlers import symptoms as symptom_handlers
 from conversations.handlers import visits as visit_handlers
 
@@ -59,6 +66,7 @@ PRESSES: Final[dict[str, Callback]] = {
     "time": schedule.on_time_press,
     "visit": visit_handlers.on_visit_press,
     "again": patient.on_press,
+    "consent": privacy.on_consent_press,
 }
 
 
@@ -92,6 +100,8 @@ def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> N
     missing = {kind.name for kind in callbacks.KINDS} ^ set(PRESSES)
     if missing:
         raise ValueError(f"button kinds without exactly one route: {sorted(missing)}")
+    # Until a respondent agrees to the privacy notice, nothing else answers them (issue 16).
+    application.add_handler(TypeHandler(Update, privacy.gate), group=-2)
     application.add_handler(CallbackQueryHandler(access.press_on_foreign_message), group=-1)
     for name, callback in COMMANDS:
         application.add_handler(CommandHandler(name, callback, filters=private))

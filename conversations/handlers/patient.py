@@ -37,7 +37,7 @@ from conversations.flows import accounts, answering, assessment
 from conversations.flows.accounts import RedeemResult
 from conversations.flows.answering import PressRefused, Refusal
 from conversations.flows.assessment import state_of
-from conversations.handlers import staff
+from conversations.handlers import privacy, staff
 from conversations.handlers import symptoms as symptom_handlers
 from conversations.handlers import visits as visit_handlers
 from conversations.handlers.access import (
@@ -142,6 +142,8 @@ async def _redeem(update: Update, context: AppContext, code: str) -> None:
         await staff.set_staff_menu(context.bot, uid, t.language)
         await say(update, "\n\n".join([t("linked-staff"), t("staff-help")]))
         return
+    if await privacy.ask_if_pending(update, context):
+        return  # the privacy notice first; the welcome follows the agreement
     await _welcome(update, services, t, newest, first=True)
 
 
