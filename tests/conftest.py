@@ -81,10 +81,10 @@ class Harness:
         """The shipped study file with a site phone (a token needs one), for `alsfrs-bot run`."""
         text = (resources.files("bot") / DEFAULT_STUDY_FILE).read_text(encoding="utf-8")
         path = self.tmp / f"study-{site_phone.replace(' ', '') or 'no-phone'}.toml"
-        path.write_text(
-            re.sub(r'(?m)^site_phone = ".*"$', f'site_phone = "{site_phone}"', text),
-            encoding="utf-8",
-        )
+        text = re.sub(r'(?m)^site_phone = ".*"$', f'site_phone = "{site_phone}"', text)
+        if not self.study.privacy.ask:  # as the in-process bot's settings (see the fixture)
+            text = re.sub(r"(?m)^\[privacy\]$", "[privacy]\nask = false", text)
+        path.write_text(text, encoding="utf-8")
         return path
 
     def settings(self) -> Settings:
