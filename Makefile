@@ -24,7 +24,7 @@ typecheck: $(STAMP)
 	$(BIN)/lint-imports
 
 test: $(STAMP) browser lint typecheck
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # Debian's Chromium (and an emoji font) for the browser tests, from Debian's packages only:
 # Playwright drives this browser and never downloads one.

@@ -21,7 +21,7 @@ from bot.settings import Settings, StudySettings
 from conversations.flows import demo
 from conversations.flows import visits as visit_flows
 from conversations.flows.safety import SafetyConfig
-from storage import people
+from storage import consent, people
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, Role
 from storage.visits import VisitValues
@@ -137,6 +137,10 @@ async def _seed(tx: Tx, now: datetime, language: str, study: StudySettings) -> N
             link_id=link.id,
             participant_id=None if person.role is Role.STAFF else participant.id,
         )
+        # The demo's own people have read the notice; a visitor sees it with a new link.
+        version = study.privacy.version
+        for waiting in await consent.pending(tx, person.user_id, version):
+            await consent.decide(tx, waiting, version=version, agreed=True, now=at)
     onset = now.date().replace(day=1) - timedelta(days=30 * _ONSET_MONTHS_AGO)
     await visit_flows.record_onset(
         tx, participant.id, f"{onset:%Y-%m}", actor=actors[Role.STAFF], now=start

@@ -250,7 +250,10 @@ async def test_staff_enroll_and_a_stranger_opens_the_link(demo: Demo) -> None:
     link = staff.locator(".msg.in").last.locator("a.start-link").first
     await link.click()
     await demo.page.get_by_role("button", name=re.compile("^Sam · ")).click()
-    await wait_for_bot_text(stranger, "now linked to the study")
+    await wait_for_bot_text(stranger, "Privacy notice")  # first, before anything else
+    await demo.shot("stranger-privacy-notice")
+    await press(stranger, "I agree")
+    await wait_for_bot_text(stranger, "Your agreement has been recorded")
     await demo.shot("stranger-enrolled-with-the-link")
 
 
