@@ -4,6 +4,7 @@ and on-call job are driven pass by pass with a clock the test moves."""
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
@@ -17,12 +18,14 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bot.outbox.alerts import ALERT_RETRY
+from bot.outbox.downtime import DowntimeJob, heartbeat_path
 from bot.outbox.mail import SmtpMailer
 from bot.outbox.oncall import OncallEmailJob
 from bot.settings import AlertSettings, Settings, StudySettings
 from storage import alert_emails
 from storage.alert_emails import AlertEmail
 from storage.db import Tx
+from storage.models import iso
 from tests.test_alerts import World, _world
 
 ONCALL = "oncall@site.example"
@@ -262,3 +265,30 @@ def test_settings_check_the_address() -> None:
     assert AlertSettings(oncall_email=ONCALL).oncall_email_delay == DELAY
     with pytest.raises(ValueError, match="oncall_email"):
         AlertSettings(oncall_email="not an address")
+
+
+async def test_the_downtime_notice_is_emailed_once_and_survives_a_down_server(
+    setup: Setup, smtp: Smtp
+) -> None:
+    world = setup.world
+    services = setup.job._services  # the on-call address and the SMTP server
+    path = heartbeat_path(services.settings.db_path)
+    path.write_text(json.dumps({"beat": iso(world.clock() - timedelta(hours=3))}))
+    mailer = SmtpMailer(services.settings)
+    retry = replace(ALERT_RETRY, jitter=lambda: 1.0)
+    smtp.stop()
+    job = DowntimeJob(services, world.transport, retry, mailer=mailer, sender=mailer.sender)
+    await job.setup()
+    await job.run_once()
+    assert smtp.inbox.received == []
+    assert len([t for _, _, t, _ in world.transport.sent if "was not running" in t]) == 2
+    smtp.start()
+    world.clock.advance(timedelta(seconds=2))
+    restarted = DowntimeJob(services, world.transport, retry, mailer=mailer, sender=mailer.sender)
+    await restarted.setup()  # the notice waits in the heartbeat file
+    await restarted.run_once()
+    await restarted.run_once()
+    assert len(smtp.inbox.received) == 1
+    assert "was not running" in smtp.inbox.received[0].get_content()
+    assert smtp.inbox.recipients == [[ONCALL]]
+    assert len([t for _, _, t, _ in world.transport.sent if "was not running" in t]) == 2

@@ -61,17 +61,19 @@ async def start(application: AppType, **options: Any) -> Outbox:
     if existing is not None:
         return existing
     transport = TelegramTransport(application.bot)
-    jobs: list[Job] = [
-        AlertJob(services, transport),
-        ReminderJob(services, transport),
-        DowntimeJob(services, transport),
-    ]
+    mailer: SmtpMailer | None = None
     if services.study.alerts.oncall_email is not None:
         if services.settings.smtp_host is None:
             log.warning("alerts.oncall_email is set but ALSFRS_SMTP_HOST is not: no e-mails")
         else:
             mailer = SmtpMailer(services.settings)
-            jobs.append(OncallEmailJob(services, mailer, sender=mailer.sender))
+    jobs: list[Job] = [
+        AlertJob(services, transport),
+        ReminderJob(services, transport),
+        DowntimeJob(services, transport, mailer=mailer, sender=services.settings.smtp_from),
+    ]
+    if mailer is not None:
+        jobs.append(OncallEmailJob(services, mailer, sender=mailer.sender))
     engine = Outbox(services, jobs, **options)
     await engine.start()  # rebuilds the reminder schedule from the database first
     _ENGINES[application] = engine
