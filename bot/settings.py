@@ -1,7 +1,8 @@
 """Settings: the environment (pydantic-settings, prefix ALSFRS_) and the study file (TOML).
 
 Environment: ALSFRS_BOT_TOKEN, ALSFRS_API_BASE_URL, ALSFRS_DB_PATH, ALSFRS_STUDY_FILE,
-ALSFRS_LOG_LEVEL, ALSFRS_LOG_FILE, ALSFRS_BACKUP_DIR/_KEEP/_DAILY; for local mode
+ALSFRS_LOG_LEVEL, ALSFRS_LOG_FILE, ALSFRS_BACKUP_DIR/_KEEP/_DAILY, ALSFRS_SMTP_HOST/_PORT/
+_STARTTLS/_USER/_PASSWORD/_FROM; for local mode
 ALSFRS_LOCAL_PORT, ALSFRS_LOCAL_DB_PATH. The study file holds what a clinician or study manager
 decides: the study's name, the site phone, code lifetime, time zone. A default for NCT03828123
 ships with the code.
@@ -59,6 +60,7 @@ DEFAULT_EMERGENCY_NUMBERS: Final[dict[Language, tuple[str, ...]]] = {
     "cs": ("155", "112"),
     "en": ("112", "155"),
 }
+_EMAIL: Final = r"^[^@\s<>,;]+@[^@\s<>,;]+$"
 EmergencyNumber = Annotated[str, Field(pattern=r"^[0-9]{2,6}$")]
 
 
@@ -126,6 +128,17 @@ class AlertSettings(_Strict):
     staff_group_language: Literal["en", "cs"] = "en"
     urgent_escalation_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
     routine_escalation_hours: Annotated[int, Field(ge=1, le=30 * 24)] = 72
+    # The study's on-call e-mail address (issue 16): an urgent alert still unacknowledged
+    # `oncall_email_minutes` after a round went out to Telegram is also e-mailed there, once per
+    # round, with nothing clinical in it (bot/outbox/oncall.py). The SMTP server is set in the
+    # environment (ALSFRS_SMTP_*). None: no e-mail.
+    oncall_email: Annotated[str, Field(pattern=_EMAIL, max_length=254)] | None = None
+    oncall_email_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
+    oncall_email_language: Literal["en", "cs"] = "en"
+
+    @property
+    def oncall_email_delay(self) -> timedelta:
+        return timedelta(minutes=self.oncall_email_minutes)
 
     @property
     def urgent_escalation(self) -> timedelta:
@@ -226,6 +239,21 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1:8443"
     webhook_secret: SecretStr | None = None
+    # The SMTP server for the on-call e-mails (`[alerts] oncall_email` in the study file):
+    # STARTTLS unless ALSFRS_SMTP_STARTTLS=false, logging in as ALSFRS_SMTP_USER with
+    # ALSFRS_SMTP_PASSWORD when a user is set. No host: no e-mail.
+    smtp_host: str | None = None
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    smtp_starttls: bool = True
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: Annotated[str, Field(pattern=_EMAIL, max_length=254)] = "alsfrs-bot@localhost"
+    smtp_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
+
+    @field_validator("smtp_host", "smtp_user", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -7,6 +7,8 @@
     alerts.py      job: staff alerts, their escalation rounds and acknowledgement edits
     reminders.py   job: assessment reminders, follow-ups and the staff's missed digest
     downtime.py    job: the heartbeat, and the staff's one message after downtime
+    oncall.py      job: e-mails about urgent alerts left unacknowledged, to the on-call address
+    mail.py        e-mail through the SMTP server of the settings (aiosmtplib)
 
 `start(application)` in post_init builds the engine with every job; `stop(application)` in
 post_stop and post_shutdown; `outbox_of(application)` for tests and the benchmark.
@@ -14,12 +16,15 @@ post_stop and post_shutdown; `outbox_of(application)` for tests and the benchmar
 
 from __future__ import annotations
 
+import logging
 import weakref
 from typing import Any
 
 from bot.outbox.alerts import AlertJob
 from bot.outbox.downtime import DowntimeJob
 from bot.outbox.engine import Job, Outbox
+from bot.outbox.mail import Mailer, SmtpMailer
+from bot.outbox.oncall import OncallEmailJob
 from bot.outbox.reminders import ReminderJob
 from bot.outbox.retry import RetryPolicy
 from bot.outbox.transport import TelegramTransport, Transport
@@ -29,9 +34,12 @@ __all__ = [
     "AlertJob",
     "DowntimeJob",
     "Job",
+    "Mailer",
+    "OncallEmailJob",
     "Outbox",
     "ReminderJob",
     "RetryPolicy",
+    "SmtpMailer",
     "TelegramTransport",
     "Transport",
     "outbox_of",
@@ -39,6 +47,7 @@ __all__ = [
     "stop",
 ]
 
+log = logging.getLogger(__name__)
 _ENGINES: weakref.WeakKeyDictionary[Any, Outbox] = weakref.WeakKeyDictionary()
 
 
@@ -52,11 +61,19 @@ async def start(application: AppType, **options: Any) -> Outbox:
     if existing is not None:
         return existing
     transport = TelegramTransport(application.bot)
+    mailer: SmtpMailer | None = None
+    if services.study.alerts.oncall_email is not None:
+        if services.settings.smtp_host is None:
+            log.warning("alerts.oncall_email is set but ALSFRS_SMTP_HOST is not: no e-mails")
+        else:
+            mailer = SmtpMailer(services.settings)
     jobs: list[Job] = [
         AlertJob(services, transport),
         ReminderJob(services, transport),
-        DowntimeJob(services, transport),
+        DowntimeJob(services, transport, mailer=mailer, sender=services.settings.smtp_from),
     ]
+    if mailer is not None:
+        jobs.append(OncallEmailJob(services, mailer, sender=mailer.sender))
     engine = Outbox(services, jobs, **options)
     await engine.start()  # rebuilds the reminder schedule from the database first
     _ENGINES[application] = engine

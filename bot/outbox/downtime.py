@@ -6,7 +6,9 @@ ALSFRS_DOWNTIME_NOTICE_MINUTES (default 15) means the bot was not running: every
 member gets one message saying from when to when, and that overdue reminders and alerts are now
 going out. The notice waits in the same file until each staff chat has it, so a crash or a
 failing Telegram does not lose or repeat it; sends go through the outbox's transport and retry
-policy like every other message the bot sends on its own.
+policy like every other message the bot sends on its own. With an on-call address
+(`[alerts] oncall_email`) and an SMTP server (ALSFRS_SMTP_HOST), the address gets the notice by
+e-mail too (`mailer`), once, retried by the same policy apart from the Telegram copies.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from bot.outbox.mail import Mailer, message
 from bot.outbox.retry import RetryPolicy
 from bot.outbox.transport import Transport
 from conversations.context import Services
@@ -40,10 +43,18 @@ class DowntimeJob:
     name = "downtime"
 
     def __init__(
-        self, services: Services, transport: Transport, retry: RetryPolicy | None = None
+        self,
+        services: Services,
+        transport: Transport,
+        retry: RetryPolicy | None = None,
+        *,
+        mailer: Mailer | None = None,
+        sender: str = "",
     ) -> None:
         self._services = services
         self._transport = transport
+        self._mailer = mailer
+        self._sender = sender
         self._retry = retry or RetryPolicy()
         self._path = heartbeat_path(services.settings.db_path)
         self._state: dict[str, Any] = {}
@@ -73,12 +84,16 @@ class DowntimeJob:
             if now - last > limit:
                 chats = [chat for chat, _ in await enrollment.staff_chats(self._services)]
                 log.warning("the bot was not running for %s", now - last)
+                address = self._services.study.alerts.oncall_email
                 self._state["notice"] = {
                     "from": beat,
                     "to": iso(now),
                     "pending": chats,
                     "attempts": 0,
                     "retry_at": None,
+                    "emails": [address] if address and self._mailer is not None else [],
+                    "email_attempts": 0,
+                    "email_retry_at": None,
                 }
         self._state["beat"] = iso(now)
         self._save()
@@ -89,12 +104,22 @@ class DowntimeJob:
         wait = BEAT_EVERY
         notice = self._state.get("notice")
         if notice and not self._halted:
+            email_at = notice.get("email_retry_at")
+            if notice.get("emails") and (email_at is None or from_iso(email_at) <= now):
+                await self._deliver_emails(notice, now)
             retry_at = notice.get("retry_at")
-            if retry_at is None or from_iso(retry_at) <= now:
+            if notice["pending"] and (retry_at is None or from_iso(retry_at) <= now):
                 await self._deliver(notice, now)
-            if self._state.get("notice"):
-                due = from_iso(notice["retry_at"]) if notice.get("retry_at") else now
-                wait = min(wait, max(0.05, (due - now).total_seconds()))
+            if not notice["pending"] and not notice.get("emails"):
+                self._state.pop("notice", None)
+            else:
+                for waiting, key in (
+                    (notice["pending"], "retry_at"),
+                    (notice.get("emails"), "email_retry_at"),
+                ):
+                    if waiting:
+                        due = from_iso(notice[key]) if notice.get(key) else now
+                        wait = min(wait, max(0.05, (due - now).total_seconds()))
         self._save()
         return wait
 
@@ -121,8 +146,40 @@ class DowntimeJob:
                 return
             notice["pending"].remove(chat)
             self._save()  # a chat that has it never gets it again
-        if not notice["pending"]:
-            self._state.pop("notice", None)
+
+    async def _deliver_emails(self, notice: dict[str, Any], now: datetime) -> None:
+        if self._mailer is None:
+            notice["emails"] = []
+            return
+        study = self._services.study
+        t = translator(study.alerts.oncall_email_language)
+        zone = ZoneInfo(study.study.timezone)
+        body = t(
+            "downtime-notice",
+            start=t.moment(from_iso(notice["from"]), zone),
+            end=t.moment(from_iso(notice["to"]), zone),
+        )
+        for address in list(notice["emails"]):
+            mail = message(
+                sender=self._sender,
+                to=address,
+                subject=t("email-downtime-subject", study=study.study.id),
+                body=body,
+            )
+            try:
+                await self._mailer.send(mail)
+            except Exception as exc:  # judged by the one retry policy
+                notice["email_attempts"] = notice.get("email_attempts", 0) + 1
+                verdict = self._retry.verdict(exc, notice["email_attempts"], now)
+                if verdict.retry_at is None:
+                    log.warning("a downtime e-mail could not be delivered: %s", verdict.error)
+                    notice["emails"].remove(address)
+                    continue
+                log.info("a downtime e-mail failed (%s); will retry", verdict.error)
+                notice["email_retry_at"] = iso(verdict.retry_at)
+                return
+            notice["emails"].remove(address)
+            self._save()  # an address that has it never gets it again
 
     def halt(self) -> None:
         self._halted = True

@@ -89,3 +89,15 @@ note-saved = Poznámka uložena (počet upozornění: { $count }).
 note-nothing = Žádné upozornění potvrzené volbou „Jiné“ nečeká na poznámku.
 name-usage = Pošlete /name a jméno, které mají kolegové vidět u upozornění (nejvýše { $max } znaků), například: /name Dana N.
 name-set = Kolegové vás nyní u upozornění vidí jako { $name }.
+
+## Issue 16: the on-call e-mail. E-mail is not a secure channel: nothing clinical, only the
+## pseudonymous study ID, the alert's number and when it was raised.
+
+email-alert-subject = { $study }: naléhavé upozornění č. { $number } ({ $subject })
+email-alert-body =
+    Naléhavé upozornění č. { $number } k účastníkovi { $subject } vzniklo { $time } a nikdo je zatím nepotvrdil.
+
+    Otevřete Telegram, kde je uvidíte a můžete je potvrdit.
+
+    Tento e-mail posílá studijní bot na adresu pohotovosti; nic dalšího neobsahuje.
+email-downtime-subject = { $study }: studijní bot neběžel

@@ -90,3 +90,15 @@ note-saved = Note saved on { $count ->
 note-nothing = There is no alert acknowledged with "Other" waiting for a note.
 name-usage = Send /name and the name colleagues should see on alerts (at most { $max } characters), for example: /name Dana N.
 name-set = Colleagues now see you as { $name } on alerts.
+
+## Issue 16: the on-call e-mail. E-mail is not a secure channel: nothing clinical, only the
+## pseudonymous study ID, the alert's number and when it was raised.
+
+email-alert-subject = { $study }: urgent alert #{ $number } ({ $subject })
+email-alert-body =
+    Urgent alert #{ $number } about participant { $subject } was raised on { $time } and nobody has acknowledged it yet.
+
+    Open Telegram to see it and acknowledge it.
+
+    This e-mail is sent by the study bot to the on-call address; it holds nothing else.
+email-downtime-subject = { $study }: the study bot was not running
