@@ -303,16 +303,19 @@ class Standing(BaseModel):
 
 
 async def standing(tx: Tx, participant_id: int) -> dict[str, Standing]:
-    """Per rule, the latest alert of this participant that holds it (open or acknowledged)."""
+    """Per rule, the latest alert of this participant that holds it (open or acknowledged),
+    keyed by the decline rule's name, or `symptom:<id>` for a symptom."""
     rows = await tx.all(
-        "SELECT pt.rule, pt.level, a.id, a.acknowledged_at FROM alert_parts pt"
+        "SELECT pt.kind, pt.rule, pt.level, a.id, a.acknowledged_at FROM alert_parts pt"
         " JOIN alerts a ON a.id = pt.alert_id WHERE a.participant_id = ?"
         " ORDER BY a.id",
         (participant_id,),
     )
     found: dict[str, Standing] = {}
     for row in rows:  # oldest first: the latest alert holding a rule wins
-        found[row["rule"]] = Standing(
+        # A symptom and a decline rule may share a name (breathing): never one for the other.
+        key = row["rule"] if row["kind"] == "decline" else f"symptom:{row['rule']}"
+        found[key] = Standing(
             alert_id=row["id"],
             rule=row["rule"],
             level=row["level"],

@@ -138,6 +138,13 @@ async def erase_accounts(tx: Tx, participant_id: int, *, actor: Actor, now: date
             await tx.execute(
                 "UPDATE accounts SET telegram_user_id = -id WHERE id = ?", (row["account_id"],)
             )
+    # A private chat's id is the person's Telegram id: forget the messages that showed their
+    # assessments and reports too.
+    for table in ("assessments", "symptom_reports"):
+        await tx.execute(
+            f"UPDATE {table} SET chat_id = NULL, message_id = NULL WHERE participant_id = ?",
+            (participant_id,),
+        )
     if rows:
         await audit.record(
             tx,
@@ -195,8 +202,13 @@ _CHILDREN: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Chat and message ids are Telegram's: of the participant's own chats, or of staff chats (alert
+# copies, visits entered); none of them is study data about the participant.
+_TELEGRAM_COLUMNS = frozenset({"chat_id", "message_id"})
+
+
 def _plain(row: Any) -> dict[str, Any]:
-    return {key: row[key] for key in row.keys()}  # noqa: SIM118 (sqlite3.Row)
+    return {key: row[key] for key in row.keys() if key not in _TELEGRAM_COLUMNS}  # noqa: SIM118
 
 
 async def _columns(tx: Tx, table: str) -> list[str]:

@@ -184,14 +184,18 @@ def _symptom(row: Row) -> ExportSymptom:
 async def read(tx: Tx, *, subject: str | None = None) -> ExportData:
     """Everything an export holds, optionally for one participant, in a stable order: by
     subject, then time, then id."""
-    where, params = ("", ()) if subject is None else (" AND p.subject = ?", (subject,))
+    where, params = (
+        ("", ()) if subject is None else (" AND p.subject = ? COLLATE NOCASE", (subject,))
+    )
     people = await tx.all(
-        _PARTICIPANTS + ("" if subject is None else " WHERE subject = ?") + " ORDER BY subject",
+        _PARTICIPANTS
+        + ("" if subject is None else " WHERE subject = ? COLLATE NOCASE")
+        + " ORDER BY subject",
         params,
     )
     ratings = await tx.all(
         _RATINGS
-        + ("" if subject is None else " WHERE subject = ?")
+        + ("" if subject is None else " WHERE subject = ? COLLATE NOCASE")
         + " ORDER BY subject, submitted_at, kind, id",
         params,
     )

@@ -379,7 +379,8 @@ async def record_symptoms(
             message_args=_symptom_args(report, subject, now, config.timezone),
             level=float(report.severity),
         )
-        parts.append((part, Candidate(report.symptom_id, part.level, 1.0, symptom=True)))
+        candidate = Candidate(f"symptom:{report.symptom_id}", part.level, 1.0, symptom=True)
+        parts.append((part, candidate))
     await _raise_event(
         tx,
         participant_id=participant_id,

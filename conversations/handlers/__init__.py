@@ -93,7 +93,9 @@ def _known_command(names: list[str]) -> filters.MessageFilter:
 
 
 def register(application: Application[Any, AppContext, Any, Any, Any, Any]) -> None:
-    private = filters.ChatType.PRIVATE
+    # New messages only: an edited message is not new input (a corrected number must not be
+    # applied to whatever step is shown by then).
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     names = [name for name, _ in COMMANDS]
     if len(set(names)) != len(names):
         raise ValueError("a command is routed twice")

@@ -399,20 +399,25 @@ async def _answer_press(
                 actors=actors,
                 language=t.language,
             )
-            await reply_to_press(query, _after_press(t, services, outcome))
+            show = reply_to_press(query, _after_press(t, services, outcome))
         else:
             outcome = await symptom_handlers.apply_press(services, press, actors)
-            await symptom_handlers.show_outcome(query, services, t, outcome, links)
+            show = symptom_handlers.show_outcome(query, services, t, outcome, links)
     except PressRefused as refused:
         if refused.reason in (Refusal.NOT_YOURS, Refusal.INVALID):
             log.warning("refused a press (%s, update %s)", refused, update.update_id)
         notice = t(_NOTICE[refused.reason])
         await answer(query, notice, alert=refused.reason is Refusal.ACCESS_ENDED)
         return
+    # Saved: whatever happens to the screen now, staff are alerted and an urgent respondent is
+    # told whom to call.
     if outcome.alerts:
         services.wake_outbox()
-    if outcome.urgent:
-        await urgent_advice(update, services, t)
+    try:
+        await show
+    finally:
+        if outcome.urgent:
+            await urgent_advice(update, services, t)
 
 
 def _after_press(t: Translator, services: Services, outcome: assessment.Outcome) -> Screen:
