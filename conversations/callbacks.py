@@ -136,12 +136,14 @@ class AlertPress:
 @dataclass(frozen=True, slots=True)
 class AckPress:
     """Staff: acknowledge with an action. `scope` a (one alert, on its copy), l (one alert, in
-    /alerts, returning to `page`) or p (every open alert of participant `target`)."""
+    /alerts, returning to `page`) or p (every open alert of participant `target` up to alert
+    `upto`, the newest the staff member was shown: one raised later is not acknowledged unseen)."""
 
     scope: str
     target: int
     action: str
     page: int = 0
+    upto: int = 0
 
 
 ACK_ACTIONS: Final = {"c": "called", "v": "visit", "n": "none", "o": "other"}
@@ -361,6 +363,8 @@ def encode(press: Press) -> str:
             return f"{what}:{alert_id}:{page}"
         case AckPress(scope="l", target=target, action=action, page=page):
             return f"aa:l:{target}:{action}:{page}"
+        case AckPress(scope="p", target=target, action=action, upto=upto):
+            return f"aa:p:{target}:{action}:{upto}"
         case AckPress(scope=scope, target=target, action=action):
             return f"aa:{scope}:{target}:{action}"
         case TimePress(participant_id=pid, choice=None):
@@ -404,14 +408,18 @@ def _alert(m: re.Match[str]) -> Press | None:
 
 
 def _ack(m: re.Match[str]) -> Press | None:
-    scope, target, action, page = m[1], int(m[2]), m[3], m[4]
-    if (scope == "l") != (page is not None):
+    scope, target, action, extra = m[1], int(m[2]), m[3], m[4]
+    if (scope == "a") != (extra is None):
         return None
-    return AckPress(scope, target, action, 0 if page is None else int(page))
+    if scope == "l":
+        return None if int(extra) >= 1_000_000 else AckPress(scope, target, action, int(extra))
+    if scope == "p":
+        return AckPress(scope, target, action, upto=int(extra))
+    return AckPress(scope, target, action)
 
 
-def encode_ack(scope: str, target: int, action: str, page: int = 0) -> str:
-    return encode(AckPress(scope, target, action, page))
+def encode_ack(scope: str, target: int, action: str, page: int = 0, upto: int = 0) -> str:
+    return encode(AckPress(scope, target, action, page, upto))
 
 
 def _time(m: re.Match[str]) -> Press:
@@ -476,7 +484,7 @@ KINDS: Final[tuple[Kind, ...]] = (
     Kind(
         "ack",
         ("aa",),
-        re.compile(r"aa:([alp]):(\d{1,12}):([cvno])(?::(\d{1,6}))?"),
+        re.compile(r"aa:([alp]):(\d{1,12}):([cvno])(?::(\d{1,12}))?"),
         _ack,
         AckPress,
     ),

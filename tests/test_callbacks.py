@@ -145,7 +145,7 @@ EVERY_PRESS: list[Press] = [
     AlertPress("alk", 12, 3),
     AckPress("a", _BIG, "c"),
     AckPress("l", 12, "o", 3),
-    AckPress("p", 7, "n"),
+    AckPress("p", 7, "n", upto=_BIG),
     AlertPress("alo", _BIG, 999_999),
     AlertPress("alp", None, 0),
     AlertPress("alp", None, 999_999),

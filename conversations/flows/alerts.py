@@ -60,15 +60,18 @@ async def acknowledge(
 
 
 async def acknowledge_participant(
-    services: Services, participant_id: int, link_id: int, action: str
+    services: Services, participant_id: int, link_id: int, action: str, *, upto: int
 ) -> int:
-    """Acknowledge every open alert of one participant with one action, in one transaction;
-    returns how many this press acknowledged."""
+    """Acknowledge every open alert of one participant up to alert `upto` (the newest the staff
+    member was shown) with one action, in one transaction; returns how many this press
+    acknowledged."""
     now = services.clock()
 
     async def unit(tx: Tx) -> int:
         count = 0
         for found in await alerts.open_alerts(tx, participant_id=participant_id):
+            if found.id > upto:
+                continue  # raised after the list was shown: nobody has seen it yet
             outcome = await alert_delivery.acknowledge(
                 tx, found.id, link_id=link_id, now=now, action=action
             )

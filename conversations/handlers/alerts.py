@@ -6,9 +6,8 @@ acknowledgement with "Other"; `/name` sets the display name colleagues see.
 Acknowledging asks what was done (`screens.alerts.action_keyboard`): the press on a copy sends
 the question to that chat, and the action press acknowledges.
 
-`register` must run before `conversations.handlers.patient.register`, whose catch-all button handler
-would otherwise take these presses. Only active staff may use them; anyone else gets the plain
-refusal of `conversations.handlers.access.deny`, which audits it.
+Only active staff may use them; anyone else gets the plain refusal of
+`conversations.handlers.access.deny`, which audits it.
 
 The first acknowledgement wins (`conversations.flows.alerts.acknowledge`); the delivery worker then
 edits every copy, of every round, in every chat, to show who acknowledged it and when: the edits
@@ -178,7 +177,9 @@ async def _on_ack_press(
     action = ACK_ACTIONS[press.action]
     after = t("alert-note-ask") if action == "other" else t("alert-ack-done")
     if press.scope == "p":
-        count = await alert_flows.acknowledge_participant(services, press.target, link.id, action)
+        count = await alert_flows.acknowledge_participant(
+            services, press.target, link.id, action, upto=press.upto
+        )
         await answer(query, t("alert-ack-bulk-done", count=count))
         await _show(query, t("alert-ack-bulk-done", count=count) + "\n" + after, None)
         return

@@ -153,11 +153,13 @@ def alert_message(t: Translator, alert: Alert, *, round_: int, zone: tzinfo) -> 
     return "\n".join(lines)
 
 
-def action_keyboard(t: Translator, scope: str, target: int, page: int = 0) -> InlineKeyboardMarkup:
+def action_keyboard(
+    t: Translator, scope: str, target: int, page: int = 0, upto: int = 0
+) -> InlineKeyboardMarkup:
     """What was done: one button per action (a short word; the sentence is in the message)."""
     buttons = [
         InlineKeyboardButton(
-            t(f"button-action-{name}"), callback_data=encode_ack(scope, target, code, page)
+            t(f"button-action-{name}"), callback_data=encode_ack(scope, target, code, page, upto)
         )
         for code, name in ACK_ACTIONS.items()
     ]
@@ -279,4 +281,5 @@ def participant_view(
     ]
     lines += [_line(t, alert, zone) for alert in open_alerts[: PAGE_SIZE * 3]]
     lines += ["", t("alert-choose-action")]
-    return "\n".join(lines), action_keyboard(t, "p", participant_id)
+    newest = max(alert.id for alert in open_alerts)
+    return "\n".join(lines), action_keyboard(t, "p", participant_id, upto=newest)
