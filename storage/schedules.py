@@ -284,15 +284,27 @@ async def inputs_page(tx: Tx, *, after_id: int, limit: int) -> list[ReminderInpu
     )
 
 
-async def recipients(tx: Tx, participant_id: int) -> list[Recipient]:
-    """The patient's account and the caregivers' accounts with an active link."""
+async def recipients(
+    tx: Tx, participant_id: int, *, consent_version: str | None = None
+) -> list[Recipient]:
+    """The patient's account and the caregivers' accounts with an active link; with
+    `consent_version`, only those that agreed to that version of the privacy notice."""
+    consented = (
+        ""
+        if consent_version is None
+        else " AND EXISTS (SELECT 1 FROM consents c WHERE c.link_id = l.id AND c.version = ?"
+        " AND c.decision = 'agreed')"
+    )
+    params: tuple[object, ...] = (participant_id,)
+    if consent_version is not None:
+        params += (consent_version,)
     rows = await tx.all(
         "SELECT a.id, a.telegram_user_id, a.language, l.role, p.language AS p_language"
         " FROM links l JOIN accounts a ON a.id = l.account_id"
         " JOIN participants p ON p.id = l.participant_id"
         " WHERE l.participant_id = ? AND l.revoked_at IS NULL"
-        " AND l.role IN ('patient', 'caregiver') ORDER BY l.id",
-        (participant_id,),
+        " AND l.role IN ('patient', 'caregiver')" + consented + " ORDER BY l.id",
+        params,
     )
     return [
         Recipient(

@@ -53,6 +53,7 @@ from storage import audit, people, schedules
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, AuditEntry, Language, ParticipantStatus, Role
 from storage.schedules import MissedNotice, ScheduleOverride
+from tests.conftest import without_privacy_notice
 
 PRAGUE = ZoneInfo("Europe/Prague")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -294,7 +295,7 @@ class World:
 
 
 def study_with(**schedule: object) -> StudySettings:
-    base = load_study(None)
+    base = without_privacy_notice(load_study(None))
     return base.model_copy(
         update={"schedule": base.schedule.model_copy(update=schedule)}  # already validated
     )
@@ -302,7 +303,10 @@ def study_with(**schedule: object) -> StudySettings:
 
 @pytest.fixture
 async def world(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    study: StudySettings = getattr(request, "param", None) or load_study(None)
+    # Accounts here are linked without the privacy notice (its own tests: test_e2e_privacy).
+    study: StudySettings = getattr(request, "param", None) or without_privacy_notice(
+        load_study(None)
+    )
     db = await Database.open(tmp_path / "reminders.sqlite3")
     clock = Clock()
     services = Services(

@@ -301,6 +301,9 @@ class ReminderJob:
     async def _participant(self, participant_id: int) -> None:
         now = self._now()
         settings = self._settings
+        # No reminder to an account that has not agreed to the current privacy notice.
+        privacy = self._services.study.privacy
+        consent_version = privacy.version if privacy.ask else None
 
         async def decide(tx: Tx) -> _Decision:
             found = await schedules.inputs(tx, participant_id)
@@ -322,7 +325,9 @@ class ReminderJob:
                         kind=send.kind.value,
                         planned_at=send.at,
                         expires_at=plan.cycle.closes_at,
-                        to=await schedules.recipients(tx, participant_id),
+                        to=await schedules.recipients(
+                            tx, participant_id, consent_version=consent_version
+                        ),
                         now=now,
                     )
                 sent.add(send.key)
