@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from benchmarks.study import write_bench_study
 from localapi import LocalBotApi, SimUser
 from storage import people
 from storage.db import Database, Tx
@@ -287,6 +288,7 @@ async def run(
                 ALSFRS_BOT_TOKEN=TOKEN,
                 ALSFRS_API_BASE_URL=api.base_url,
                 ALSFRS_DB_PATH=str(db_path),
+                ALSFRS_STUDY_FILE=str(write_bench_study(Path(tmp))),
             )
             bare_argv = [sys.executable, str(BARE_BOT), "--token", BARE_TOKEN]
             bare_argv += ["--base-url", bare_api.base_url]

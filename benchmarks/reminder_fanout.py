@@ -23,11 +23,11 @@ import tempfile
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from benchmarks.study import write_bench_study
 from bot.outbox import ReminderJob
 from bot.settings import Settings, load_study
 from conversations.context import Services
@@ -54,19 +54,10 @@ class _Nobody:
 
 
 def _study_file(folder: Path, due: datetime) -> Path:
-    """The shipped study file with the reminder time set to `due` and no quiet hours."""
-    text = (resources.files("bot") / "study-NCT03828123.toml").read_text(encoding="utf-8")
+    """The benchmark study with the reminder time set to `due` and no quiet hours."""
     local = due.astimezone(ZONE).strftime("%H:%M:00")
-    for key, value in (
-        ("preferred_time", local),
-        ("quiet_start", "00:00:00"),
-        ("quiet_end", "00:00:00"),
-    ):
-        text, count = re.subn(rf"^{key} = .*$", f"{key} = {value}", text, flags=re.M)
-        assert count == 1, f"the study file has no {key}"
-    path = folder / "study.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    replace = {"preferred_time": local, "quiet_start": "00:00:00", "quiet_end": "00:00:00"}
+    return write_bench_study(folder, replace)
 
 
 async def _enroll(db_path: Path, count: int, enrolled: datetime) -> None:

@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,7 +34,7 @@ from benchmarks.assessment_throughput import (
     _env,
     _spawn,
 )
-from bot.settings import DEFAULT_STUDY_FILE
+from benchmarks.study import write_bench_study
 from localapi import LocalBotApi, SimUser
 
 _QUESTION = re.compile(r"Question (\d+) of 10")
@@ -137,14 +136,7 @@ def _check(db_path: Path, tally: Tally) -> dict[str, int]:
 
 
 def _study_file(folder: Path) -> Path:
-    """The shipped study file with a site phone (a bot with a token needs one)."""
-    text = (resources.files("bot") / DEFAULT_STUDY_FILE).read_text(encoding="utf-8")
-    path = folder / "study.toml"
-    path.write_text(
-        re.sub(r'(?m)^site_phone = ".*"$', 'site_phone = "+420 222 333 444"', text),
-        encoding="utf-8",
-    )
-    return path
+    return write_bench_study(folder)
 
 
 async def run(cycles: int = 50, patients: int = 8, seed: int = 1) -> dict[str, int]:
