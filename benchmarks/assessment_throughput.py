@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from benchmarks.study import write_bench_study
 from localapi import LocalBotApi, SimUser
 from storage import people

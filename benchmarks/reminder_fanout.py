@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from benchmarks.study import write_bench_study
 from bot.outbox import ReminderJob
 from bot.settings import Settings, load_study
