@@ -132,14 +132,19 @@ async def _timed_press(user: SimUser, label: str, latencies: list[float]) -> Non
 
 async def _our_assessment(user: SimUser, latencies: list[float]) -> None:
     await user.send("/assess", wait=False)
-    await user.wait_for("Question 1 of 10")
+    shown = await user.wait_for(
+        lambda m: "Question 1 of 10" in m.content or "Start another one?" in m.content
+    )
+    if "Start another one?" in shown.content:  # a later window: today's was submitted already
+        await user.press("Start another", wait=False)
+        await user.wait_for("Question 1 of 10")
     for _ in range(PRESSES_PER_ASSESSMENT + 3):
         labels = user.buttons()
         if "Submit" in labels:
             await _timed_press(user, "Submit", latencies)
             return
-        if "No feeding tube" in labels:
-            await _timed_press(user, "No feeding tube", latencies)
+        if "No gastrostomy" in labels:
+            await _timed_press(user, "No gastrostomy", latencies)
             continue
         if "None" in labels:
             await _timed_press(user, "None", latencies)

@@ -59,7 +59,8 @@ def _choice(user: SimUser) -> tuple[str, str] | None:
         for row in (message.reply_markup or {}).get("inline_keyboard", [])
         for b in row
     }
-    for wanted in ("Submit", "No gastrostomy", "No feeding tube", "None", "Continue it"):
+    wanted_labels = ("Submit", "No gastrostomy", "None", "Continue it", "Start another")
+    for wanted in wanted_labels:
         if wanted in buttons:
             return wanted, buttons[wanted]
     for label, data in buttons.items():
