@@ -8,7 +8,8 @@ import json
 from datetime import timedelta
 
 from conversations.context import AppType
-from tests.conftest import Harness
+from conversations.flows import enrollment
+from tests.conftest import OPERATOR, Harness
 from tests.e2e_helpers import answer_items
 from tests.test_e2e_reminders import due_time, move_clock, scheduler_of
 from tests.test_e2e_roles import LINK, audit_rows, make_staff
@@ -125,9 +126,13 @@ async def test_a_second_assessment_the_same_day_asks_first(harness: Harness, app
     await alice.press("Not now")
     assert "nothing was changed" in alice.last_message().content.lower()
     # The caregiver after the patient: told it was the patient.
-    carer_code = json.loads((await harness.cli("invite", "caregiver", "S303", "--json")).stdout)
+    # Invited on the bot's clock (moved to the reminder's day above): a code made on the real
+    # clock by a CLI process could have expired by then.
+    async with harness.services() as services:
+        invited = await enrollment.invite_caregiver(services, "S303", OPERATOR)
+    assert invited is not None
     carer = harness.api.user(1341, language_code="en")
-    await carer.send(f"/start {carer_code['code']}")
+    await carer.send(f"/start {invited[0]}")
     await carer.press("Start the assessment")
     assert "by the patient" in carer.last_message().content
     await carer.press("Start another")
