@@ -29,19 +29,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.settings import load_study
-from conversations.domain.assessment import (
-    REVIEW,
-    SYMPTOMS,
-    TUBE,
-    Action,
-    Answer,
-    SetTube,
-    Status,
-    Submit,
-    Symptoms,
-)
-from conversations.domain.symptom_step import NoSymptoms
-from conversations.flows import assessment
+from conversations.flows import demo
 from conversations.flows.safety import SafetyConfig
 from storage import alerts, people
 from storage.db import Database, Tx
@@ -105,37 +93,19 @@ async def _submit(
     at: datetime,
     safety: SafetyConfig,
 ) -> list[str]:
-    """One submission through the real flow; returns the rules that fired: the old behaviour
-    raised one alert for each."""
-    record, created = await assessment.open_assessment(
-        tx, participant_id=participant_id, actor=actor, language="en", now=at
+    """One submission through the real flow (the demo's presses); returns the rules that fired:
+    the old behaviour raised one alert for each."""
+    outcome = await demo.submit_assessment(
+        tx,
+        participant_id=participant_id,
+        actor=actor,
+        scores=scores,
+        has_tube=tube,
+        language="en",
+        started_at=at,
+        safety=safety,
     )
-    assert created
-    now = at
-    for _ in range(20):
-        now += timedelta(seconds=20)
-        action: Action
-        if record.position == TUBE:
-            action = SetTube(tube)
-        elif record.position == SYMPTOMS:
-            action = Symptoms(NoSymptoms())
-        elif record.position == REVIEW:
-            action = Submit()
-        else:
-            action = Answer(scores[int(record.position)])
-        outcome = await assessment.press(
-            tx,
-            assessment_id=record.id,
-            revision=record.revision,
-            action=action,
-            actors={participant_id: actor},
-            now=now,
-            safety=safety,
-        )
-        record = outcome.record
-        if record.status == Status.SUBMITTED.value:
-            return [s.rule.value for s in outcome.signals]
-    raise RuntimeError("the submission did not complete")
+    return [s.rule.value for s in outcome.signals]
 
 
 async def _participant(

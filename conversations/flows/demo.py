@@ -87,9 +87,10 @@ async def submit_assessment(
     language: str,
     started_at: datetime,
     safety: SafetyConfig,
-) -> AssessmentRecord:
+) -> assessment.Outcome:
     """Answer all ten items with `scores`, no adverse symptoms, and submit, as `actor`, one press
-    every few seconds from `started_at`. Refuses when another assessment is open."""
+    every few seconds from `started_at`; returns the submitting press's outcome (the record and
+    the decline rules that fired). Refuses when another assessment is open."""
     record, created = await assessment.open_assessment(
         tx, participant_id=participant_id, actor=actor, language=language, now=started_at
     )
@@ -97,8 +98,6 @@ async def submit_assessment(
         raise ValueError("the participant has an assessment in progress")
     now = started_at
     for _ in range(20):
-        if record.status == Status.SUBMITTED.value:
-            return record
         now += _STEP
         action: Action
         if record.position == TUBE:
@@ -119,4 +118,6 @@ async def submit_assessment(
             safety=safety,
         )
         record = outcome.record
+        if record.status == Status.SUBMITTED.value:
+            return outcome
     raise RuntimeError("the demo assessment did not reach submission")
