@@ -31,7 +31,7 @@ from conversations.flows import assessment
 from conversations.flows.safety import SafetyConfig
 from storage import audit
 from storage.db import Tx
-from storage.models import Actor, ActorRole, AssessmentRecord
+from storage.models import Actor, ActorRole
 
 __all__ = ["SEED_ACTION", "is_demo", "is_demo_file", "mark_seeded", "submit_assessment"]
 
