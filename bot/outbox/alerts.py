@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.error import BadRequest, ChatMigrated
 
+from bot.outbox.engine import PolledJob
 from bot.outbox.retry import RetryPolicy
 from bot.outbox.transport import Transport
 from conversations.context import Services
@@ -58,7 +59,7 @@ log = logging.getLogger(__name__)
 ALERT_RETRY = RetryPolicy(base=timedelta(seconds=2), cap=timedelta(minutes=10))
 
 
-class AlertJob:
+class AlertJob(PolledJob):
     """Delivers alert copies and acknowledgement edits; see the module docstring."""
 
     name = "alerts"
@@ -72,18 +73,8 @@ class AlertJob:
         poll_interval: float = 5.0,
         batch: int = 200,
     ) -> None:
-        self._services = services
+        super().__init__(services, retry=retry, poll_interval=poll_interval, batch=batch)
         self._transport = transport
-        self.retry = retry
-        self.poll_interval = poll_interval
-        self._batch = batch
-        self._stopping = False
-
-    async def setup(self) -> None:
-        """Nothing to prepare: every pass reads what is due from the database."""
-
-    def halt(self) -> None:
-        self._stopping = True
 
     # -- one pass -------------------------------------------------------------------------------
 

@@ -28,9 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol, TypeVar
 
+from bot.outbox.retry import RetryPolicy
 from conversations.context import Services
 
-__all__ = ["Job", "Outbox"]
+__all__ = ["Job", "Outbox", "PolledJob"]
 
 log = logging.getLogger(__name__)
 _MIN_SLEEP: Final = 0.02
@@ -54,6 +55,29 @@ class Job(Protocol):
     def halt(self) -> None:
         """Start no new work: the engine is stopping (the pass under way finishes)."""
         ...
+
+
+class PolledJob:
+    """The common part of a job that reads what is due from the database on every pass (alerts,
+    the on-call e-mail): no set-up, a retry policy, a poll interval and a batch size, and a stop
+    flag that its sends look at between messages."""
+
+    name = "job"
+
+    def __init__(
+        self, services: Services, *, retry: RetryPolicy, poll_interval: float, batch: int
+    ) -> None:
+        self._services = services
+        self.retry = retry
+        self.poll_interval = poll_interval
+        self._batch = batch
+        self._stopping = False
+
+    async def setup(self) -> None:
+        """Nothing to prepare: every pass reads what is due from the database."""
+
+    def halt(self) -> None:
+        self._stopping = True
 
 
 @dataclass(eq=False)

@@ -25,6 +25,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from bot.outbox.alerts import ALERT_RETRY
+from bot.outbox.engine import PolledJob
 from bot.outbox.mail import Mailer, message
 from bot.outbox.retry import RetryPolicy
 from conversations.context import Services
@@ -38,7 +39,7 @@ __all__ = ["OncallEmailJob"]
 log = logging.getLogger(__name__)
 
 
-class OncallEmailJob:
+class OncallEmailJob(PolledJob):
     """E-mails unacknowledged urgent alerts to the on-call address; see the module docstring."""
 
     name = "oncall-email"
@@ -53,19 +54,9 @@ class OncallEmailJob:
         poll_interval: float = 5.0,
         batch: int = 50,
     ) -> None:
-        self._services = services
+        super().__init__(services, retry=retry, poll_interval=poll_interval, batch=batch)
         self._mailer = mailer
         self._sender = sender
-        self.retry = retry
-        self.poll_interval = poll_interval
-        self._batch = batch
-        self._stopping = False
-
-    async def setup(self) -> None:
-        """Nothing to prepare: every pass reads what is due from the database."""
-
-    def halt(self) -> None:
-        self._stopping = True
 
     @property
     def _address(self) -> str | None:
