@@ -19,6 +19,7 @@ from bot.settings import Settings, StudySettings
 from bot.updates import PerChatUpdateProcessor
 from conversations import handlers
 from conversations.context import CONTEXT_TYPES, AppType, Services, utc_now
+from conversations.flows import sites
 from conversations.handlers import patient, staff
 from conversations.handlers import schedule as schedule_handlers
 from locales import LANGUAGES, translator
@@ -56,6 +57,7 @@ def build_application(
     async def post_init(application: AppType) -> None:
         db = await Database.open(settings.db_path)
         application.bot_data.services = Services(db=db, settings=settings, study=study, clock=clock)
+        await sites.adopt_unassigned(application.bot_data.services)  # enrolled before sites
         await register_commands(application)
         await staff.refresh_staff_menus(application.bot, application.bot_data.services)
         await outbox.start(application)  # alerts, reminders, the missed digest

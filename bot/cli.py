@@ -26,7 +26,7 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from bot import alerts_cli, export_cli, logs, ops_cli, privacy_cli, schedule_cli, visit_cli
 from bot.settings import Settings, StudySettings, load_study, problems_for_telegram
 from conversations.context import Services
-from conversations.flows import enrollment
+from conversations.flows import enrollment, sites
 from conversations.flows.enrollment import DuplicateSubject
 from storage import audit
 from storage.db import Database, DatabaseDamaged, StorageError, Tx
@@ -118,7 +118,9 @@ OPERATOR = Actor(role=ActorRole.OPERATOR)
 
 
 async def _services(settings: Settings, study: StudySettings) -> Services:
-    return Services(db=await _open_db(settings), settings=settings, study=study)
+    services = Services(db=await _open_db(settings), settings=settings, study=study)
+    await sites.adopt_unassigned(services)  # participants enrolled before sites existed
+    return services
 
 
 def _print(args: argparse.Namespace, result: dict[str, object], lines: list[str]) -> None:
@@ -140,11 +142,19 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
         if onset is None:
             print("alsfrs-bot: --onset is a past month, YYYY-MM", file=sys.stderr)
             return 1
+    site = study.default_site_id
+    if args.site is not None:
+        found = study.find_site(args.site)
+        if found is None:
+            known = ", ".join(s.id for s in study.site_infos())
+            print(f"alsfrs-bot: no site {args.site!r} in the study file ({known})", file=sys.stderr)
+            return 1
+        site = found.id
     username = await _bot_username(settings)
     services = await _services(settings, study)
     try:
         patient, caregiver, until = await enrollment.enroll_participant(
-            services, subject, args.language, OPERATOR, onset_month=onset
+            services, subject, args.language, OPERATOR, onset_month=onset, site=site
         )
     except DuplicateSubject:
         print(f"alsfrs-bot: participant {subject} already exists", file=sys.stderr)
@@ -160,13 +170,15 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
         "caregiver_link": _link(username, caregiver),
         "expires_at": until,
         "onset_month": onset,
+        "site": site,
     }
     _say_local(settings)
     _print(
         args,
         result,
         [
-            f"Participant {subject} enrolled. Each link works once, until {_readable(until)}.",
+            f"Participant {subject} enrolled at site {site}. Each link works once, until "
+            f"{_readable(until)}.",
             f"Patient link:   {result['patient_link']}",
             f"Caregiver link: {result['caregiver_link']}",
             *([f"Symptom onset:  {onset}"] if onset else []),
@@ -175,7 +187,24 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
     return 0
 
 
+def _staff_sites(study: StudySettings, asked: list[str] | None) -> frozenset[str] | str | None:
+    """The sites of a staff invitation (None: study-wide), or why they are refused."""
+    if not asked:
+        return None
+    found = []
+    for name in asked:
+        site = study.find_site(name)
+        if site is None:
+            known = ", ".join(s.id for s in study.site_infos())
+            return f"no site {name!r} in the study file ({known})"
+        found.append(site.id)
+    return frozenset(found)
+
+
 async def _invite(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
+    if args.site and args.role != "staff":
+        print("alsfrs-bot: --site is for staff invitations", file=sys.stderr)
+        return 1
     username = await _bot_username(settings)
     services = await _services(settings, study)
     subject = args.subject
@@ -197,7 +226,13 @@ async def _invite(settings: Settings, study: StudySettings, args: argparse.Names
                 print(f"alsfrs-bot: no participant {subject!r}", file=sys.stderr)
                 return 1
         else:
-            issued = await enrollment.invite(services, Role(args.role), None, OPERATOR)
+            staff_sites = _staff_sites(study, args.site)
+            if isinstance(staff_sites, str):
+                print(f"alsfrs-bot: {staff_sites}", file=sys.stderr)
+                return 1
+            issued = await enrollment.invite(
+                services, Role(args.role), None, OPERATOR, sites=staff_sites
+            )
         assert issued is not None
         code, until = issued
     finally:
@@ -209,6 +244,9 @@ async def _invite(settings: Settings, study: StudySettings, args: argparse.Names
         "link": _link(username, code),
         "expires_at": until,
     }
+    if args.role == "staff":
+        invited = _staff_sites(study, args.site)
+        result["sites"] = sorted(invited) if isinstance(invited, frozenset) else None
     _say_local(settings)
     _print(
         args,
@@ -393,6 +431,7 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument("--language", choices=("en", "cs"), default=None)
     enroll.add_argument("--json", action="store_true", help="print one JSON object")
     enroll.add_argument("--onset", default=None, metavar="YYYY-MM", help="month of symptom onset")
+    enroll.add_argument("--site", default=None, help="the site's id (default: the study's default)")
     invite = sub.add_parser(
         "invite",
         help="a single-use link for a staff member, a caregiver, or the patient (a new one: "
@@ -401,6 +440,12 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("role", choices=("staff", "caregiver", "patient"))
     invite.add_argument("subject", nargs="?", help="the participant, for a caregiver or patient")
     invite.add_argument("--json", action="store_true", help="print one JSON object")
+    invite.add_argument(
+        "--site",
+        action="append",
+        default=None,
+        help="staff only: a site the member works for (repeat for several; none: study-wide)",
+    )
     listing = sub.add_parser("participants", help="every participant with status and totals")
     listing.add_argument("--json", action="store_true")
     one = sub.add_parser("participant", help="one participant's history and linked accounts")

@@ -40,6 +40,8 @@ __all__ = [
     "EnrollmentSettings",
     "PrivacySettings",
     "Settings",
+    "Site",
+    "SiteInfo",
     "StudySettings",
     "load_study",
     "problems_for_telegram",
@@ -62,6 +64,9 @@ DEFAULT_EMERGENCY_NUMBERS: Final[dict[Language, tuple[str, ...]]] = {
 }
 _EMAIL: Final = r"^[^@\s<>,;]+@[^@\s<>,;]+$"
 EmergencyNumber = Annotated[str, Field(pattern=r"^[0-9]{2,6}$")]
+SITE_ID: Final = r"^[A-Z0-9][A-Z0-9_-]{0,31}$"
+# The one site of a study file that lists none (its phone, zone and numbers are the study's).
+DEFAULT_SITE_ID: Final = "MAIN"
 
 
 class StudyInfo(_Strict):
@@ -74,6 +79,14 @@ class StudyInfo(_Strict):
         Language, Annotated[tuple[EmergencyNumber, ...], Field(min_length=1, max_length=2)]
     ] = Field(default_factory=lambda: dict(DEFAULT_EMERGENCY_NUMBERS))
     timezone: str = "Europe/Prague"
+    # The site of participants enrolled without one (and of those enrolled before sites
+    # existed); the first of the [[sites]] when left out.
+    default_site: Annotated[str, Field(pattern=SITE_ID)] | None = None
+
+    @field_validator("default_site", mode="before")
+    @classmethod
+    def _default_site_capitals(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("site_phone")
     @classmethod
@@ -104,6 +117,70 @@ class StudyInfo(_Strict):
         if not is_canonical_zone(value):
             raise ValueError(f"unknown time zone {value[:40]!r}")
         return value
+
+
+class Site(_Strict):
+    """One hospital of the study (issue 16): its participants' urgent advice gives its phone and
+    emergency numbers; its staff see only its participants; its on-call address gets the
+    e-mails about its urgent alerts. Left out, a value is the study's."""
+
+    id: Annotated[str, Field(pattern=SITE_ID)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    phone: Annotated[str, Field(max_length=40)] = ""
+    timezone: str | None = None
+    emergency_numbers: (
+        dict[Language, Annotated[tuple[EmergencyNumber, ...], Field(min_length=1, max_length=2)]]
+        | None
+    ) = None
+    oncall_email: Annotated[str, Field(pattern=_EMAIL, max_length=254)] | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _capitals(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(_PHONE, value):
+            raise ValueError("a phone number: digits, spaces, ( ) / - and an optional leading +")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and not is_canonical_zone(value):
+            raise ValueError(f"unknown time zone {value[:40]!r}")
+        return value
+
+    @field_validator("emergency_numbers")
+    @classmethod
+    def _every_language(
+        cls, value: dict[Language, tuple[str, ...]] | None
+    ) -> dict[Language, tuple[str, ...]] | None:
+        if value is not None:
+            missing = [language for language in LANGUAGES if language not in value]
+            if missing:
+                raise ValueError(f"no emergency number for {', '.join(missing)}")
+        return value
+
+
+class SiteInfo(_Strict):
+    """A site with every value filled in from the study where the site leaves it out: what urgent
+    advice (`conversations.screens.urgent.SiteContact`) and the on-call e-mail read."""
+
+    id: str
+    name: str
+    site_phone: str
+    timezone: str
+    emergency_numbers: dict[Language, tuple[str, ...]]
+    oncall_email: str | None
+
+    def emergency_for(self, language: str) -> tuple[str, ...]:
+        """The emergency numbers for texts in `language`, the one to call first first."""
+        found = [numbers for key, numbers in self.emergency_numbers.items() if key == language]
+        return found[0] if found else self.emergency_numbers["en"]
 
 
 class EnrollmentSettings(_Strict):
@@ -174,6 +251,65 @@ class StudySettings(_Strict):
     schedule: ScheduleSettings = ScheduleSettings()
     visits: VisitSettings = VisitSettings()
     privacy: PrivacySettings = PrivacySettings()
+    # The study's sites ([[sites]] tables); none: one site, "MAIN", with the study's values.
+    sites: tuple[Site, ...] = ()
+
+    @model_validator(mode="after")
+    def _sites_are_consistent(self) -> StudySettings:
+        ids = [site.id for site in self.sites]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two sites have the same id")
+        default = self.study.default_site
+        if default is not None and default not in (ids or [DEFAULT_SITE_ID]):
+            raise ValueError(f"study.default_site {default} is not one of the sites")
+        return self
+
+    def site_infos(self) -> tuple[SiteInfo, ...]:
+        """Every site, with the study's values where a site leaves one out."""
+        info = self.study
+        if not self.sites:
+            return (
+                SiteInfo(
+                    id=DEFAULT_SITE_ID,
+                    name=info.name,
+                    site_phone=info.site_phone,
+                    timezone=info.timezone,
+                    emergency_numbers=dict(info.emergency_numbers),
+                    oncall_email=self.alerts.oncall_email,
+                ),
+            )
+        return tuple(
+            SiteInfo(
+                id=site.id,
+                name=site.name,
+                site_phone=site.phone or info.site_phone,
+                timezone=site.timezone or info.timezone,
+                emergency_numbers=dict(site.emergency_numbers or info.emergency_numbers),
+                oncall_email=site.oncall_email or self.alerts.oncall_email,
+            )
+            for site in self.sites
+        )
+
+    @property
+    def default_site_id(self) -> str:
+        if self.study.default_site is not None:
+            return self.study.default_site
+        return self.sites[0].id if self.sites else DEFAULT_SITE_ID
+
+    def site(self, site_id: str | None) -> SiteInfo:
+        """The site with this id; the default site for None or an id the file no longer lists
+        (a participant's site is never lost, only its contact details fall back)."""
+        infos = self.site_infos()
+        wanted = self.default_site_id if site_id is None else site_id.upper()
+        found = next((s for s in infos if s.id == wanted), None)
+        if found is None:
+            found = next(s for s in infos if s.id == self.default_site_id)
+        return found
+
+    def find_site(self, site_id: str) -> SiteInfo | None:
+        """The listed site with this id (any case), or None."""
+        wanted = site_id.strip().upper()
+        return next((s for s in self.site_infos() if s.id == wanted), None)
 
     @model_validator(mode="before")
     @classmethod
@@ -336,9 +472,15 @@ def problems_for_telegram(study: StudySettings) -> list[str]:
     """What a study file must have before the bot talks to real people (with a token): the
     site's phone, which urgent advice gives to the respondent. Each problem names its setting."""
     problems = []
-    if not study.study.site_phone:
+    if not study.sites and not study.study.site_phone:
         problems.append(
             "study.site_phone is empty: urgent advice tells respondents to call the study site "
             "at this number; set it in the study file (ALSFRS_STUDY_FILE)"
         )
+    for site in study.site_infos() if study.sites else ():
+        if not site.site_phone:
+            problems.append(
+                f"site {site.id} has no phone (and study.site_phone is empty): urgent advice "
+                "tells its respondents to call the site at this number; set sites.phone"
+            )
     return problems

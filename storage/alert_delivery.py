@@ -151,12 +151,16 @@ def _delivery(row: Row) -> Delivery:
 # --- recipients and rounds ---------------------------------------------------------------------
 
 
-async def recipients(tx: Tx, group_chat_id: int | None) -> list[Recipient]:
-    """Every active staff member's private chat (chat id == Telegram user id), then the group."""
+async def recipients(tx: Tx, group_chat_id: int | None, site: str | None = None) -> list[Recipient]:
+    """The private chat (chat id == Telegram user id) of every active staff member who works
+    for `site` or for the whole study, then the group. A participant without a site (made before
+    sites, not yet adopted) is the study-wide members' only."""
     rows = await tx.all(
         "SELECT l.id AS link_id, ac.telegram_user_id AS chat_id FROM links l"
         " JOIN accounts ac ON ac.id = l.account_id"
-        " WHERE l.role = 'staff' AND l.revoked_at IS NULL ORDER BY l.id"
+        " WHERE l.role = 'staff' AND l.revoked_at IS NULL"
+        " AND (l.sites IS NULL OR ? IN (SELECT value FROM json_each(l.sites))) ORDER BY l.id",
+        (site,),
     )
     found = [Recipient(chat_id=row["chat_id"], link_id=row["link_id"]) for row in rows]
     if group_chat_id is not None and all(r.chat_id != group_chat_id for r in found):
@@ -198,18 +202,21 @@ async def fan_out_new(
     """Give round 0 to open alerts that have none yet; returns their ids. With no recipient at
     all (no staff linked, no group), nothing is recorded: the alerts wait for the first one."""
     rows = await tx.all(
-        "SELECT a.id, a.participant_id FROM alerts a WHERE a.acknowledged_at IS NULL"
+        "SELECT a.id, a.participant_id, p.site FROM alerts a"
+        " JOIN participants p ON p.id = a.participant_id WHERE a.acknowledged_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM alert_rounds r WHERE r.alert_id = a.id AND r.round = 0)"
         " ORDER BY a.urgent DESC, a.id LIMIT ?",
         (limit,),
     )
-    if not rows:
-        return []
-    to = await recipients(tx, group_chat_id)
-    if not to:
-        return []
     done: list[int] = []
+    by_site: dict[str | None, list[Recipient]] = {}
     for row in rows:
+        site = row["site"]
+        if site not in by_site:
+            by_site[site] = await recipients(tx, group_chat_id, site)
+        to = by_site[site]
+        if not to:
+            continue  # nobody of this site (or study-wide) is linked yet: the alert waits
         if await _add_round(tx, row["id"], 0, to, now):
             await audit.record(
                 tx,
@@ -237,18 +244,21 @@ async def escalate_due(
     """Send again every unacknowledged alert whose escalation time has come, as the next round,
     to the staff active now. Returns (alert id, round) for each escalation made."""
     rows = await tx.all(
-        "SELECT a.id, a.participant_id, a.urgent, a.escalations, a.next_escalation_at"
-        " FROM alerts a WHERE a.acknowledged_at IS NULL AND a.next_escalation_at IS NOT NULL"
+        "SELECT a.id, a.participant_id, a.urgent, a.escalations, a.next_escalation_at, p.site"
+        " FROM alerts a JOIN participants p ON p.id = a.participant_id"
+        " WHERE a.acknowledged_at IS NULL AND a.next_escalation_at IS NOT NULL"
         " AND a.next_escalation_at <= ?"
         " AND EXISTS (SELECT 1 FROM alert_rounds r WHERE r.alert_id = a.id AND r.round = 0)"
         " ORDER BY a.urgent DESC, a.next_escalation_at, a.id LIMIT ?",
         (iso(now), limit),
     )
-    if not rows:
-        return []
-    to = await recipients(tx, group_chat_id)
     made: list[tuple[int, int]] = []
+    by_site: dict[str | None, list[Recipient]] = {}
     for row in rows:
+        site = row["site"]
+        if site not in by_site:
+            by_site[site] = await recipients(tx, group_chat_id, site)
+        to = by_site[site]
         alert_id = int(row["id"])
         last_round = int(
             await tx.scalar(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from storage import audit
 from storage.db import Row, Tx
 from storage.models import Actor, from_iso, iso
+from storage.sites import Sites, in_sites
 
 __all__ = [
     "AckAction",
@@ -87,6 +88,7 @@ class Alert(BaseModel):
     ack_action: AckAction | None = None
     ack_note: str | None = None
     acknowledged_by_name: str | None = None
+    site: str | None = None  # the participant's site
 
     @property
     def rules(self) -> list[str]:
@@ -116,11 +118,12 @@ def _alert(row: Row) -> Alert:
         ack_action=row["ack_action"],
         ack_note=row["ack_note"],
         acknowledged_by_name=row["ack_name"],
+        site=row["site"],
     )
 
 
 _SELECT = (
-    "SELECT a.*, p.subject, n.display_name AS ack_name FROM alerts a"
+    "SELECT a.*, p.subject, p.site, n.display_name AS ack_name FROM alerts a"
     " JOIN participants p ON p.id = a.participant_id"
     " LEFT JOIN staff_names n ON n.link_id = a.acknowledged_by"
 )
@@ -404,12 +407,15 @@ async def display_names(tx: Tx) -> dict[int, str]:
     return {int(row["link_id"]): str(row["display_name"]) for row in rows}
 
 
-async def open_alerts(tx: Tx, *, participant_id: int | None = None) -> list[Alert]:
-    """Unacknowledged alerts, urgent first, oldest first."""
-    sql = _SELECT + " WHERE a.acknowledged_at IS NULL"
-    params: tuple[int, ...] = ()
+async def open_alerts(
+    tx: Tx, *, participant_id: int | None = None, sites: Sites = None
+) -> list[Alert]:
+    """Unacknowledged alerts (of one participant, of participants of `sites`), urgent first,
+    oldest first."""
+    where, params = in_sites("p.site", sites)
+    sql = _SELECT + f" WHERE a.acknowledged_at IS NULL AND {where}"
     if participant_id is not None:
         sql += " AND a.participant_id = ?"
-        params = (participant_id,)
+        params = (*params, participant_id)
     rows = await tx.all(sql + " ORDER BY a.urgent DESC, a.created_at, a.id", params)
     return await _complete(tx, [_alert(row) for row in rows])

@@ -37,12 +37,13 @@ class Pending(BaseModel):
     participant_id: int
     subject: str
     language: str | None
+    site: str | None = None
 
 
 async def pending(tx: Tx, telegram_user_id: int, version: str) -> list[Pending]:
     """The account's respondent links without an agreement to notice `version`."""
     rows = await tx.all(
-        "SELECT l.id, l.role, l.participant_id, p.subject,"
+        "SELECT l.id, l.role, l.participant_id, p.subject, p.site,"
         " COALESCE(a.language, p.language) AS language"
         " FROM links l JOIN accounts a ON a.id = l.account_id"
         " JOIN participants p ON p.id = l.participant_id"
@@ -60,6 +61,7 @@ async def pending(tx: Tx, telegram_user_id: int, version: str) -> list[Pending]:
             participant_id=row["participant_id"],
             subject=row["subject"],
             language=row["language"],
+            site=row["site"],
         )
         for row in rows
     ]

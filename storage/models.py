@@ -80,6 +80,7 @@ class Participant(_Model):
     status: ParticipantStatus
     has_gastrostomy: bool | None
     created_at: datetime
+    site: str | None = None  # the site's id (None: made before sites, not yet adopted)
 
 
 class Account(_Model):
@@ -93,6 +94,12 @@ class LinkInfo(_Model):
     role: Role
     participant: Participant | None
     created_at: datetime
+    # A staff link's sites; None: study-wide (and always None for patients and caregivers).
+    sites: frozenset[str] | None = None
+
+    def covers(self, site: str | None) -> bool:
+        """Whether this staff link may see and act for a participant of `site`."""
+        return self.sites is None or (site is not None and site in self.sites)
 
 
 class Identity(_Model):

@@ -7,6 +7,7 @@ leaves the study record pseudonymous. Invitation codes are stored as SHA-256 has
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -30,6 +31,9 @@ from storage.models import (
     from_iso,
     iso,
 )
+from storage.sites import Sites, in_sites, sites_from_json, sites_json
+
+SYSTEM: Final = Actor(role=ActorRole.SYSTEM)
 
 __all__ = [
     "CODE_PATTERN",
@@ -38,6 +42,8 @@ __all__ = [
     "LinkRow",
     "Overview",
     "RedeemResult",
+    "Sites",
+    "adopt_unassigned",
     "canonical_subject",
     "count_participants",
     "count_recent_failures",
@@ -47,6 +53,7 @@ __all__ = [
     "expire_codes",
     "get_participant",
     "identity",
+    "in_sites",
     "link",
     "link_is_active",
     "list_participants",
@@ -60,6 +67,8 @@ __all__ = [
     "set_account_language",
     "set_account_language_quietly",
     "set_status",
+    "sites_from_json",
+    "sites_json",
     "staff_accounts",
     "staff_links",
     "telegram_id_of_link",
@@ -98,11 +107,18 @@ def _participant(row: Row) -> Participant:
         status=ParticipantStatus(row["status"]),
         has_gastrostomy=None if gastro is None else bool(gastro),
         created_at=from_iso(row["created_at"]),
+        site=row["site"],
     )
 
 
 async def create_participant(
-    tx: Tx, *, subject: str, language: str | None, actor: Actor, now: datetime
+    tx: Tx,
+    *,
+    subject: str,
+    language: str | None,
+    actor: Actor,
+    now: datetime,
+    site: str | None = None,
 ) -> Participant:
     if not SUBJECT_PATTERN.fullmatch(subject):
         raise ValueError("a study ID is 1-32 letters, digits, '-' or '_'")
@@ -110,8 +126,8 @@ async def create_participant(
     if await tx.scalar("SELECT 1 FROM participants WHERE subject = ? COLLATE NOCASE", (subject,)):
         raise DuplicateSubject(subject)
     pid = await tx.execute(
-        "INSERT INTO participants (subject, language, created_at) VALUES (?, ?, ?)",
-        (subject, language, iso(now)),
+        "INSERT INTO participants (subject, language, created_at, site) VALUES (?, ?, ?, ?)",
+        (subject, language, iso(now), site),
     )
     await audit.record(
         tx,
@@ -120,7 +136,7 @@ async def create_participant(
         entity="participant",
         entity_id=pid,
         at=now,
-        new={"subject": subject, "language": language},
+        new={"subject": subject, "language": language, "site": site},
         on_behalf_of=pid,
     )
     participant = await participant_by_id(tx, pid)
@@ -146,6 +162,27 @@ async def list_participants(tx: Tx) -> list[Participant]:
     return [_participant(r) for r in await tx.all("SELECT * FROM participants ORDER BY subject")]
 
 
+async def adopt_unassigned(tx: Tx, site: str, *, now: datetime) -> int:
+    """Put every participant made before sites existed into `site` (the study's default), with
+    one audit entry each. Returns how many there were."""
+    rows = await tx.all("SELECT id FROM participants WHERE site IS NULL ORDER BY id")
+    for row in rows:
+        await tx.execute("UPDATE participants SET site = ? WHERE id = ?", (site, row["id"]))
+        await audit.record(
+            tx,
+            actor=SYSTEM,
+            action="participant.site",
+            entity="participant",
+            entity_id=row["id"],
+            at=now,
+            old=None,
+            new=site,
+            reason="the study's default site, for a participant enrolled before sites",
+            on_behalf_of=row["id"],
+        )
+    return len(rows)
+
+
 async def create_invitation(
     tx: Tx,
     *,
@@ -154,13 +191,17 @@ async def create_invitation(
     actor: Actor,
     now: datetime,
     ttl: timedelta,
+    sites: Sites = None,
 ) -> str:
-    """A new single-use code; only its hash is stored. Returns the plain code, shown once."""
+    """A new single-use code; only its hash is stored. Returns the plain code, shown once.
+    A staff invitation carries the sites its link will have (None: study-wide)."""
+    if role is not Role.STAFF and sites is not None:
+        raise ValueError("only a staff invitation names sites")
     code = secrets.token_urlsafe(16)
     invitation_id = await tx.execute(
-        "INSERT INTO invitations (code_hash, role, participant_id, created_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (_hash(code), role.value, participant_id, iso(now), iso(now + ttl)),
+        "INSERT INTO invitations (code_hash, role, participant_id, created_at, expires_at, sites)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (_hash(code), role.value, participant_id, iso(now), iso(now + ttl), sites_json(sites)),
     )
     await audit.record(
         tx,
@@ -169,7 +210,8 @@ async def create_invitation(
         entity="invitation",
         entity_id=invitation_id,
         at=now,
-        new={"role": role.value, "expires_at": iso(now + ttl)},
+        new={"role": role.value, "expires_at": iso(now + ttl)}
+        | ({"sites": sorted(sites)} if sites is not None else {}),
         on_behalf_of=participant_id,
     )
     return code
@@ -250,7 +292,7 @@ async def identity(tx: Tx, telegram_user_id: int) -> Identity | None:
     One statement: it needs no transaction of its own to be consistent."""
     rows = await tx.all(
         "SELECT a.id AS account_id, a.telegram_user_id, a.language AS account_language,"
-        " l.id AS link_id, l.role, l.created_at AS linked_at, p.*"
+        " l.id AS link_id, l.role, l.created_at AS linked_at, l.sites AS link_sites, p.*"
         " FROM accounts a LEFT JOIN links l ON l.account_id = a.id AND l.revoked_at IS NULL"
         " LEFT JOIN participants p ON p.id = l.participant_id"
         " WHERE a.telegram_user_id = ? ORDER BY l.id",
@@ -272,6 +314,7 @@ async def identity(tx: Tx, telegram_user_id: int) -> Identity | None:
                 role=Role(link["role"]),
                 participant=None if link["subject"] is None else _participant(link),
                 created_at=from_iso(link["linked_at"]),
+                sites=sites_from_json(link["link_sites"]),
             )
             for link in rows
             if link["link_id"] is not None
@@ -309,8 +352,9 @@ async def redeem(
     ):
         return RedeemResult.CONFLICT, None
     link_id = await tx.execute(
-        "INSERT INTO links (account_id, participant_id, role, created_at) VALUES (?, ?, ?, ?)",
-        (account.id, participant_id, role.value, iso(now)),
+        "INSERT INTO links (account_id, participant_id, role, created_at, sites)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (account.id, participant_id, role.value, iso(now), row["sites"]),
     )
     await tx.execute(
         "UPDATE invitations SET used_at = ?, used_by = ? WHERE id = ?",
@@ -333,7 +377,8 @@ async def redeem(
         entity="link",
         entity_id=link_id,
         at=now,
-        new={"role": role.value, "invitation": row["id"]},
+        new={"role": role.value, "invitation": row["id"]}
+        | ({"sites": json.loads(row["sites"])} if row["sites"] is not None else {}),
     )
     return RedeemResult.LINKED, await identity(tx, telegram_user_id)
 
@@ -383,22 +428,27 @@ class LinkRow(BaseModel):
     subject: str | None
     created_at: datetime
     revoked_at: datetime | None
+    sites: frozenset[str] | None = None  # a staff link's sites (None: study-wide)
+    site: str | None = None  # a patient's or caregiver's link: the participant's site
 
 
 def _link_row(row: Row) -> LinkRow:
+    keys = row.keys()
     return LinkRow(
         id=row["id"],
         role=Role(row["role"]),
         subject=row["subject"],
         created_at=from_iso(row["created_at"]),
         revoked_at=None if row["revoked_at"] is None else from_iso(row["revoked_at"]),
+        sites=sites_from_json(row["sites"]) if "sites" in keys else None,
+        site=row["site"] if "site" in keys else None,
     )
 
 
 async def participant_links(tx: Tx, participant_id: int) -> list[LinkRow]:
     rows = await tx.all(
-        "SELECT l.*, p.subject FROM links l JOIN participants p ON p.id = l.participant_id"
-        " WHERE l.participant_id = ? ORDER BY l.id",
+        "SELECT l.*, p.subject, p.site FROM links l JOIN participants p"
+        " ON p.id = l.participant_id WHERE l.participant_id = ? ORDER BY l.id",
         (participant_id,),
     )
     return [_link_row(row) for row in rows]
@@ -415,8 +465,8 @@ async def staff_links(tx: Tx, *, active_only: bool = True) -> list[LinkRow]:
 
 async def link(tx: Tx, link_id: int) -> LinkRow | None:
     row = await tx.one(
-        "SELECT l.*, p.subject FROM links l LEFT JOIN participants p ON p.id = l.participant_id"
-        " WHERE l.id = ?",
+        "SELECT l.*, p.subject, p.site FROM links l"
+        " LEFT JOIN participants p ON p.id = l.participant_id WHERE l.id = ?",
         (link_id,),
     )
     return None if row is None else _link_row(row)
@@ -489,6 +539,7 @@ class Overview(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     subject: str
+    site: str | None
     status: ParticipantStatus
     last_at: datetime | None
     last_total: int | None
@@ -496,24 +547,29 @@ class Overview(BaseModel):
     open_alerts: int
 
 
-async def overview(tx: Tx, *, offset: int = 0, limit: int | None = None) -> list[Overview]:
-    """Every participant with their last two totals and open alerts, ordered by study ID."""
+async def overview(
+    tx: Tx, *, offset: int = 0, limit: int | None = None, sites: Sites = None
+) -> list[Overview]:
+    """Every participant (of `sites`) with their last two totals and open alerts, ordered by
+    study ID."""
+    where, params = in_sites("p.site", sites)
     rows = await tx.all(
         "WITH ranked AS ("
         "  SELECT participant_id, submitted_at, total, ROW_NUMBER() OVER ("
         "    PARTITION BY participant_id ORDER BY submitted_at DESC, id DESC) AS n"
         "  FROM assessments WHERE status = 'submitted')"
-        " SELECT p.subject, p.status,"
+        " SELECT p.subject, p.status, p.site,"
         "  (SELECT submitted_at FROM ranked r WHERE r.participant_id = p.id AND n = 1) AS last_at,"
         "  (SELECT total FROM ranked r WHERE r.participant_id = p.id AND n = 1) AS last_total,"
         "  (SELECT total FROM ranked r WHERE r.participant_id = p.id AND n = 2) AS prev_total,"
         "  (SELECT COUNT(*) FROM alerts a WHERE a.participant_id = p.id"
         "     AND a.acknowledged_at IS NULL) AS open_alerts"
-        " FROM participants p ORDER BY p.subject LIMIT ? OFFSET ?",
-        (-1 if limit is None else limit, offset),
+        f" FROM participants p WHERE {where} ORDER BY p.subject LIMIT ? OFFSET ?",
+        (*params, -1 if limit is None else limit, offset),
     )
     return [
         Overview(
+            site=row["site"],
             subject=row["subject"],
             status=ParticipantStatus(row["status"]),
             last_at=None if row["last_at"] is None else from_iso(row["last_at"]),
@@ -525,8 +581,9 @@ async def overview(tx: Tx, *, offset: int = 0, limit: int | None = None) -> list
     ]
 
 
-async def count_participants(tx: Tx) -> int:
-    return int(await tx.scalar("SELECT COUNT(*) FROM participants"))
+async def count_participants(tx: Tx, *, sites: Sites = None) -> int:
+    where, params = in_sites("site", sites)
+    return int(await tx.scalar(f"SELECT COUNT(*) FROM participants WHERE {where}", params))
 
 
 async def staff_accounts(tx: Tx) -> list[tuple[int, str | None]]:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from storage import audit
 from storage.db import Row, Tx
 from storage.models import Actor, Language, ParticipantStatus, Role, from_iso, iso
+from storage.sites import Sites, in_sites, sites_from_json
 
 __all__ = [
     "DeliveryState",
@@ -135,6 +136,7 @@ class DigestDelivery(_Model):
     chat_id: int
     language: Language
     staff: bool  # False when the account is no longer active staff
+    sites: frozenset[str] | None = None  # the staff member's sites (None: study-wide)
 
 
 class MissedNotice(_Model):
@@ -509,12 +511,14 @@ async def create_digest(tx: Tx, day: date, *, until: datetime, now: datetime) ->
     return digest_id
 
 
-async def digest_notices(tx: Tx, digest_id: int) -> list[MissedNotice]:
+async def digest_notices(tx: Tx, digest_id: int, *, sites: Sites = None) -> list[MissedNotice]:
+    """The digest's missed notices about participants of `sites` (None: all)."""
+    where, params = in_sites("p.site", sites)
     rows = await tx.all(
         "SELECT r.id, r.cycle_key, r.planned_at, p.subject FROM reminders r"
         " JOIN participants p ON p.id = r.participant_id"
-        " WHERE r.digest_id = ? ORDER BY p.subject, r.cycle_key",
-        (digest_id,),
+        f" WHERE r.digest_id = ? AND {where} ORDER BY p.subject, r.cycle_key",
+        (digest_id, *params),
     )
     return [
         MissedNotice(
@@ -533,7 +537,9 @@ async def digest_deliveries(tx: Tx) -> list[DigestDelivery]:
         "SELECT d.id, d.digest_id, d.attempts, d.parts_sent, d.retry_at, g.day,"
         " a.telegram_user_id, a.language,"
         " EXISTS (SELECT 1 FROM links l WHERE l.account_id = a.id AND l.role = 'staff'"
-        "   AND l.revoked_at IS NULL) AS staff"
+        "   AND l.revoked_at IS NULL) AS staff,"
+        " (SELECT l.sites FROM links l WHERE l.account_id = a.id AND l.role = 'staff'"
+        "   AND l.revoked_at IS NULL) AS sites"
         " FROM reminder_deliveries d JOIN reminder_digests g ON g.id = d.digest_id"
         " JOIN accounts a ON a.id = d.account_id"
         " WHERE d.state = 'pending' AND d.digest_id IS NOT NULL ORDER BY g.day, d.id"
@@ -549,6 +555,7 @@ async def digest_deliveries(tx: Tx) -> list[DigestDelivery]:
             chat_id=row["telegram_user_id"],
             language=_language(row["language"]),
             staff=bool(row["staff"]),
+            sites=sites_from_json(row["sites"]),
         )
         for row in rows
     ]

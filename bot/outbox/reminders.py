@@ -497,7 +497,7 @@ class ReminderJob:
         self, deliveries: list[DigestDelivery], now: datetime
     ) -> datetime | None:
         retry_at: datetime | None = None
-        texts: dict[tuple[int, str], list[str]] = {}
+        texts: dict[tuple[int, str, frozenset[str] | None], list[str]] = {}
         for delivery in deliveries:
             if delivery.retry_at is not None and delivery.retry_at > now:
                 retry_at = _earliest(retry_at, delivery.retry_at)
@@ -508,10 +508,13 @@ class ReminderJob:
                 )
                 self.stats.dropped += 1
                 continue
-            key = (delivery.digest_id, delivery.language)
+            key = (delivery.digest_id, delivery.language, delivery.sites)
             if key not in texts:
                 texts[key] = await self._digest_texts(delivery)
             parts = texts[key]
+            if not parts:  # nothing missed at this staff member's sites
+                await self._services.db.write(_dropper(delivery.id, "other-sites", now))
+                continue
             verdict: Verdict | None = None
             sent = delivery.parts_sent
             for part in parts[delivery.parts_sent :]:
@@ -541,9 +544,11 @@ class ReminderJob:
         digest_id = delivery.digest_id
 
         async def unit(tx: Tx) -> list[schedules.MissedNotice]:
-            return await schedules.digest_notices(tx, digest_id)
+            return await schedules.digest_notices(tx, digest_id, sites=delivery.sites)
 
         notices = await self._services.db.read(unit)
+        if not notices:
+            return []
         return digest_parts(translator(delivery.language), delivery.day, notices)
 
 

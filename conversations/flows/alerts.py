@@ -14,11 +14,12 @@ from datetime import timedelta
 from typing import Final
 
 from conversations.context import Services
-from storage import alert_delivery, alerts, audit
+from storage import alert_delivery, alerts, audit, people
 from storage.alert_delivery import AckOutcome
 from storage.alerts import Alert
 from storage.db import Tx
-from storage.models import Actor, ActorRole
+from storage.models import Actor, ActorRole, Participant
+from storage.sites import Sites
 
 __all__ = [
     "NAME_MAX",
@@ -30,6 +31,7 @@ __all__ = [
     "add_note",
     "alert",
     "open_alerts",
+    "participant",
     "set_name",
 ]
 
@@ -127,12 +129,23 @@ async def set_name(services: Services, link_id: int, name: str) -> str:
     return name
 
 
-async def open_alerts(services: Services, participant_id: int | None = None) -> list[Alert]:
-    """Every alert not yet acknowledged (of one participant, if given), urgent first, oldest
-    first."""
+async def open_alerts(
+    services: Services, participant_id: int | None = None, *, sites: Sites = None
+) -> list[Alert]:
+    """Every alert not yet acknowledged (of one participant, if given; about participants of
+    `sites`, None: all), urgent first, oldest first."""
 
     async def unit(tx: Tx) -> list[Alert]:
-        return await alerts.open_alerts(tx, participant_id=participant_id)
+        return await alerts.open_alerts(tx, participant_id=participant_id, sites=sites)
+
+    return await services.db.read(unit)
+
+
+async def participant(services: Services, participant_id: int) -> Participant | None:
+    """The participant with this id, or None."""
+
+    async def unit(tx: Tx) -> Participant | None:
+        return await people.participant_by_id(tx, participant_id)
 
     return await services.db.read(unit)
 

@@ -18,6 +18,7 @@ from storage import assessments, consent, people
 from storage.db import Tx
 from storage.models import Actor, Participant, ParticipantStatus, Role, Submission, iso
 from storage.people import SUBJECT_PATTERN, DuplicateSubject, LinkRow, Overview, canonical_subject
+from storage.sites import Sites
 
 __all__ = [
     "SUBJECT_PATTERN",
@@ -34,6 +35,7 @@ __all__ = [
     "find_participant",
     "invite",
     "invite_caregiver",
+    "link_row",
     "overview_page",
     "participant_overview",
     "participant_record",
@@ -48,15 +50,27 @@ __all__ = [
 
 
 async def invite(
-    services: Services, role: Role, participant_id: int | None, actor: Actor
+    services: Services,
+    role: Role,
+    participant_id: int | None,
+    actor: Actor,
+    *,
+    sites: Sites = None,
 ) -> tuple[str, str]:
-    """A new single-use code for `role`; returns (code, expires_at ISO)."""
+    """A new single-use code for `role` (a staff code for `sites`, None: study-wide); returns
+    (code, expires_at ISO)."""
     now = services.clock()
     ttl = services.study.enrollment.code_ttl
 
     async def unit(tx: Tx) -> str:
         return await people.create_invitation(
-            tx, role=role, participant_id=participant_id, actor=actor, now=now, ttl=ttl
+            tx,
+            role=role,
+            participant_id=participant_id,
+            actor=actor,
+            now=now,
+            ttl=ttl,
+            sites=sites,
         )
 
     return await services.db.write(unit), iso(now + ttl)
@@ -123,16 +137,19 @@ async def enroll_participant(
     actor: Actor,
     *,
     onset_month: str | None = None,
+    site: str | None = None,
 ) -> tuple[str, str, str]:
-    """Create a participant with a patient code and a caregiver code, in one transaction, with
-    the month of symptom onset when given ('YYYY-MM', checked by `visits.parse_onset`).
-    Returns (patient_code, caregiver_code, expires_at ISO); raises `DuplicateSubject`."""
+    """Create a participant at `site` (the study's default site when None) with a patient code
+    and a caregiver code, in one transaction, with the month of symptom onset when given
+    ('YYYY-MM', checked by `visits.parse_onset`). Returns (patient_code, caregiver_code,
+    expires_at ISO); raises `DuplicateSubject`."""
     now = services.clock()
     ttl: timedelta = services.study.enrollment.code_ttl
+    site = site or services.study.default_site_id
 
     async def unit(tx: Tx) -> tuple[str, str]:
         participant = await people.create_participant(
-            tx, subject=subject, language=language, actor=actor, now=now
+            tx, subject=subject, language=language, actor=actor, now=now, site=site
         )
         if onset_month is not None:
             await visits.record_onset(tx, participant.id, onset_month, actor=actor, now=now)
@@ -196,23 +213,26 @@ class OverviewPage:
     rows: list[Overview]
 
 
-async def overview_page(services: Services, page: int, page_size: int) -> OverviewPage:
-    """The overview lines of page `page` (from 0) of `page_size` lines, in one snapshot with the
-    participant count."""
+async def overview_page(
+    services: Services, page: int, page_size: int, *, sites: Sites = None
+) -> OverviewPage:
+    """The overview lines of page `page` (from 0) of `page_size` lines about participants of
+    `sites` (None: all), in one snapshot with their count."""
 
     async def unit(tx: Tx) -> OverviewPage:
-        count = await people.count_participants(tx)
-        rows = await people.overview(tx, offset=page * page_size, limit=page_size)
+        count = await people.count_participants(tx, sites=sites)
+        rows = await people.overview(tx, offset=page * page_size, limit=page_size, sites=sites)
         return OverviewPage(count, rows)
 
     return await services.db.read(unit)
 
 
-async def participant_overview(services: Services) -> list[Overview]:
-    """Every participant with status, last two totals and open alerts, by study ID."""
+async def participant_overview(services: Services, *, sites: Sites = None) -> list[Overview]:
+    """Every participant (of `sites`) with status, last two totals and open alerts, by study
+    ID."""
 
     async def unit(tx: Tx) -> list[Overview]:
-        return await people.overview(tx)
+        return await people.overview(tx, sites=sites)
 
     return await services.db.read(unit)
 
@@ -271,6 +291,15 @@ async def revoke_access(
         return Revocation(revoked, chat)
 
     return await services.db.write(unit)
+
+
+async def link_row(services: Services, link_id: int) -> LinkRow | None:
+    """One link (any role, active or not), with its participant's study ID and site."""
+
+    async def unit(tx: Tx) -> LinkRow | None:
+        return await people.link(tx, link_id)
+
+    return await services.db.read(unit)
 
 
 async def staff_members(services: Services) -> list[LinkRow]:

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -23,7 +24,7 @@ from conversations.flows import accounts
 from conversations.screens import urgent
 from conversations.screens.assessment import Screen
 from locales import Language, Translator, language_from_telegram, translator
-from storage.models import Actor, ActorRole, Identity, LinkInfo, Role
+from storage.models import Actor, ActorRole, Identity, LinkInfo, Participant, Role
 
 __all__ = [
     "Respondent",
@@ -39,6 +40,7 @@ __all__ = [
     "participant_id",
     "press_on_foreign_message",
     "quietly",
+    "refuse_other_site",
     "reply_to_press",
     "respondent",
     "respondent_links",
@@ -185,6 +187,20 @@ async def quietly(call: Awaitable[Any]) -> None:
         log.info("cosmetic edit skipped: %s", exc.message)
 
 
+async def refuse_other_site(
+    update: Update, context: AppContext, t: Translator, link: LinkInfo, subject: str, what: str
+) -> None:
+    """Refuse a staff member a participant of a site that is not theirs: a plain reply (an
+    alert on a press) and an audit entry, as for any other refused action."""
+    await accounts.record_refusal(context.services, actor_for(link), what, "staff: other site")
+    log.info("refused %s about another site's participant", what)
+    text = t("staff-other-site", subject=escape(subject))
+    if update.callback_query is not None:
+        await answer(update.callback_query, text, alert=True)
+    else:
+        await say(update, text)
+
+
 async def deny(update: Update, context: AppContext, identity: Identity | None, what: str) -> None:
     """Refuse an action the account's role does not allow: a plain reply and an audit entry."""
     services = context.services
@@ -245,9 +261,13 @@ def link_for(links: list[LinkInfo], pid: int | None) -> LinkInfo | None:
     return next((link for link in links if participant_id(link) == pid), None)
 
 
-async def urgent_advice(update: Update, services: Services, t: Translator) -> None:
-    """An urgent symptom: tell the respondent plainly whom to call. No other advice."""
-    await say(update, urgent.urgent_advice_text(t, services.study.study))
+async def urgent_advice(
+    update: Update, services: Services, t: Translator, participant: Participant | None
+) -> None:
+    """An urgent symptom: tell the respondent plainly whom to call (the participant's site and
+    the emergency numbers). No other advice."""
+    site = services.study.site(None if participant is None else participant.site)
+    await say(update, urgent.urgent_advice_text(t, site))
 
 
 async def reply_to_press(query: CallbackQuery, screen: Screen) -> None:

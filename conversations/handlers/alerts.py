@@ -33,6 +33,7 @@ from conversations.handlers.access import (
     identity_of,
     language_of,
     quietly,
+    refuse_other_site,
     say,
     staff_link,
 )
@@ -54,12 +55,14 @@ def _zone(services: Services) -> ZoneInfo:
 
 
 async def open_alerts_page(
-    services: Services, t: Translator, page: int
+    services: Services, t: Translator, page: int, link: LinkInfo
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    return alerts_page(t, await alert_flows.open_alerts(services), page, zone=_zone(services))
+    """The open alerts about participants of the staff member's sites, one page."""
+    found = await alert_flows.open_alerts(services, sites=link.sites)
+    return alerts_page(t, found, page, zone=_zone(services))
 
 
-@staff_only("alerts")
+@staff_only("alerts", about_subject=True)
 async def show_alerts(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     """`/alerts`: the open alerts; `/alerts SUBJECT`: that participant's, to acknowledge at once."""
     services = context.services
@@ -75,7 +78,7 @@ async def show_alerts(update: Update, context: AppContext, t: Translator, link: 
             *participant_view(t, found.subject, found.id, open_ones, zone=_zone(services)),
         )
         return
-    text, keyboard = await open_alerts_page(services, t, 0)
+    text, keyboard = await open_alerts_page(services, t, 0, link)
     await say(update, text, keyboard)
 
 
@@ -188,9 +191,32 @@ async def _on_ack_press(
     if press.scope == "l":
         if action == "other" and query.message is not None:
             await quietly(query.message.chat.send_message(after))
-        await _show(query, *await open_alerts_page(services, t, press.page))
+        await _show(query, *await open_alerts_page(services, t, press.page, link))
         return
     await _show(query, t("alert-action-title", id=str(press.target)) + "\n" + after, None)
+
+
+async def _within_sites(
+    update: Update, context: AppContext, t: Translator, link: LinkInfo, press: object
+) -> bool:
+    """Whether the press is about a participant of the staff member's sites (a forged or old
+    button about another site's participant is refused and audited); True for a page turn."""
+    services = context.services
+    if isinstance(press, AckPress) and press.scope == "p":
+        participant = await alert_flows.participant(services, press.target)
+        site, subject = (participant.site, participant.subject) if participant else (None, None)
+    else:
+        alert_id = press.target if isinstance(press, AckPress) else None
+        if isinstance(press, AlertPress):
+            alert_id = press.alert_id
+        if alert_id is None:
+            return True
+        found = await alert_flows.alert(services, alert_id)
+        site, subject = (found.site, found.subject) if found else (None, None)
+    if subject is None or link.covers(site):
+        return True  # no such alert or participant: the press's own answer says so
+    await refuse_other_site(update, context, t, link, subject, "alert button")
+    return False
 
 
 async def on_alert_press(update: Update, context: AppContext) -> None:
@@ -206,6 +232,8 @@ async def on_alert_press(update: Update, context: AppContext) -> None:
         return
     t = translator(language_of(identity, update))
     press = parse(query.data)
+    if link.sites is not None and not await _within_sites(update, context, t, link, press):
+        return
     if isinstance(press, AckPress):
         await _on_ack_press(context, query, t, link, press)
         return
@@ -238,4 +266,4 @@ async def on_alert_press(update: Update, context: AppContext) -> None:
         await _show(query, *open_view(t, found, page=press.page, zone=_zone(services)))
         return
     await answer(query)
-    await _show(query, *await open_alerts_page(services, t, press.page))
+    await _show(query, *await open_alerts_page(services, t, press.page, link))

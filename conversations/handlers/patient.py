@@ -417,7 +417,13 @@ async def _answer_press(
         await show
     finally:
         if outcome.urgent:
-            await urgent_advice(update, services, t)
+            pid = (
+                outcome.record.participant_id
+                if isinstance(outcome, assessment.Outcome)
+                else outcome.report.participant_id
+            )
+            link = link_for(links, pid)
+            await urgent_advice(update, services, t, link.participant if link else None)
 
 
 def _after_press(t: Translator, services: Services, outcome: assessment.Outcome) -> Screen:

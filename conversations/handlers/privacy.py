@@ -42,7 +42,7 @@ async def _show(update: Update, context: AppContext, item: Pending) -> None:
         study.privacy,
         link_id=item.link_id,
         study_name=study.study.name,
-        site_phone=study.study.site_phone,
+        site_phone=study.site(item.site).site_phone,
         subject=item.subject,
     )
     await say(update, screen.text, screen.keyboard)

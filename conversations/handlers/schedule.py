@@ -104,7 +104,7 @@ async def describe_schedule(services: Services, t: Translator, participant_id: i
 # --- staff: /schedule -------------------------------------------------------------------------
 
 
-@staff_only("schedule")
+@staff_only("schedule", about_subject=True)
 async def schedule_command(
     update: Update, context: AppContext, t: Translator, link: LinkInfo
 ) -> None:

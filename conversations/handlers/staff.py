@@ -29,7 +29,7 @@ from telegram.error import TelegramError
 
 from conversations.callbacks import PagePress, Press, encode_page
 from conversations.context import AppContext, Services
-from conversations.flows import enrollment, visits
+from conversations.flows import accounts, enrollment, sites, visits
 from conversations.flows.enrollment import (
     SUBJECT_PATTERN,
     DuplicateSubject,
@@ -43,6 +43,7 @@ from conversations.handlers.access import (
     deny,
     identity_of,
     language_of,
+    refuse_other_site,
     say,
     staff_link,
 )
@@ -67,8 +68,12 @@ PAGE_SIZE: Final = 20
 StaffHandler = Callable[[Update, AppContext, Translator, LinkInfo], Awaitable[None]]
 
 
-def staff_only(name: str) -> Callable[[StaffHandler], Callable[[Update, AppContext], Any]]:
-    """Run the handler only for an active staff member; refuse and audit anyone else."""
+def staff_only(
+    name: str, *, about_subject: bool = False
+) -> Callable[[StaffHandler], Callable[[Update, AppContext], Any]]:
+    """Run the handler only for an active staff member; refuse and audit anyone else. With
+    `about_subject`, the command's first argument names a participant: one of a site that is
+    not the staff member's is refused (and audited) before the handler runs."""
 
     def decorate(handler: StaffHandler) -> Callable[[Update, AppContext], Any]:
         @wraps(handler)
@@ -78,11 +83,22 @@ def staff_only(name: str) -> Callable[[StaffHandler], Callable[[Update, AppConte
             if link is None:
                 await deny(update, context, identity, f"/{name}")
                 return
-            await handler(update, context, translator(language_of(identity, update)), link)
+            t = translator(language_of(identity, update))
+            if about_subject and link.sites is not None:
+                found = await _participant_of_arg(context)
+                if found is not None and not sites.may_act(link, found):
+                    await refuse_other_site(update, context, t, link, found.subject, f"/{name}")
+                    return
+            await handler(update, context, t, link)
 
         return checked
 
     return decorate
+
+
+async def _participant_of_arg(context: AppContext) -> Participant | None:
+    subject = _arg_subject(context)
+    return None if subject is None else await enrollment.find_participant(context.services, subject)
 
 
 def _link(context: AppContext, code: str) -> str:
@@ -118,6 +134,10 @@ async def _named_participant(
 async def enroll(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     subject = _arg_subject(context)
     rest = list(context.args or [])[1:]
+    asked_site = None
+    if len(rest) >= 2 and rest[-2].lower() == "site":  # /enroll S001 [cs] site CZ-BRNO
+        asked_site = rest[-1]
+        rest = rest[:-2]
     onset = None
     if len(rest) >= 2 and rest[-2].lower() == "onset":  # /enroll S001 [cs] onset 2025-03
         today = context.services.clock().astimezone(context.services.safety.timezone).date()
@@ -126,13 +146,19 @@ async def enroll(update: Update, context: AppContext, t: Translator, link: LinkI
             await say(update, t("staff-usage-enroll-onset"))
             return
         rest = rest[:-2]
+    if asked_site is None and len(rest) >= 2 and rest[-2].lower() == "site":
+        asked_site = rest[-1]
+        rest = rest[:-2]
     language = rest[0] if rest else None
     if subject is None or language not in (None, "en", "cs") or len(rest) > 1:
         await say(update, t("staff-usage-enroll"))
         return
+    site = await _enrollment_site(update, context, t, link, asked_site)
+    if site is None:
+        return
     try:
         patient_code, caregiver_code, until = await enrollment.enroll_participant(
-            context.services, subject, language, actor_for(link), onset_month=onset
+            context.services, subject, language, actor_for(link), onset_month=onset, site=site
         )
     except DuplicateSubject:
         await say(update, t("staff-exists", subject=subject))
@@ -149,9 +175,39 @@ async def enroll(update: Update, context: AppContext, t: Translator, link: LinkI
     )
     if onset is not None:
         await say(update, t("onset-set", subject=escape(subject), month=onset))
+    if len(context.services.study.site_infos()) > 1:
+        await say(update, t("staff-enrolled-site", subject=escape(subject), site=escape(site)))
 
 
-@staff_only("caregiver")
+def _site_list(services: Services) -> str:
+    return ", ".join(site.id for site in services.study.site_infos())
+
+
+async def _enrollment_site(
+    update: Update, context: AppContext, t: Translator, link: LinkInfo, asked: str | None
+) -> str | None:
+    """The site to enroll at; None (after a plain reply, and an audit entry for a site that is
+    not the staff member's) when it is unknown or not theirs."""
+    services = context.services
+    try:
+        return sites.enrollment_site(services, link, asked)
+    except sites.UnknownSite:
+        await say(
+            update, t("staff-site-unknown", site=escape(asked or ""), sites=_site_list(services))
+        )
+    except PermissionError:
+        if asked is None:
+            mine = sorted(link.sites or ())
+            await say(update, t("staff-site-choose", sites=", ".join(mine), first=mine[0]))
+            return None
+        await accounts.record_refusal(
+            services, actor_for(link), "/enroll site", "staff: other site"
+        )
+        await say(update, t("staff-site-not-yours", site=escape(asked.upper())))
+    return None
+
+
+@staff_only("caregiver", about_subject=True)
 async def caregiver(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     participant = await _named_participant(update, context, t, "/caregiver")
     if participant is None:
@@ -170,7 +226,7 @@ async def caregiver(update: Update, context: AppContext, t: Translator, link: Li
     )
 
 
-@staff_only("relink")
+@staff_only("relink", about_subject=True)
 async def relink(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     """A new patient link (the old one expired or was lost); earlier unused ones stop working."""
     subject = _arg_subject(context)
@@ -197,8 +253,39 @@ async def relink(update: Update, context: AppContext, t: Translator, link: LinkI
 
 @staff_only("invite")
 async def invite_staff(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    code, until = await enrollment.invite(context.services, Role.STAFF, None, actor_for(link))
+    """`/invite`: a staff link for the inviter's own sites (study-wide for a study-wide member);
+    `/invite CZ-BRNO [CZ-PRAHA]`: for those sites; `/invite study`: study-wide (a study-wide
+    member only). Nobody hands out more than they have."""
+    services = context.services
+    args = [arg.upper() for arg in context.args or []]
+    wanted: frozenset[str] | None
+    if not args:
+        wanted = link.sites
+    elif args == ["STUDY"]:
+        wanted = None
+    else:
+        unknown = [arg for arg in args if services.study.find_site(arg) is None]
+        if unknown:
+            await say(
+                update,
+                t("staff-site-unknown", site=escape(unknown[0]), sites=_site_list(services)),
+            )
+            return
+        wanted = frozenset(args)
+    if link.sites is not None and (wanted is None or not wanted <= link.sites):
+        await accounts.record_refusal(
+            services, actor_for(link), "/invite sites", "staff: other site"
+        )
+        await say(update, t("staff-invite-not-yours"))
+        return
+    code, until = await enrollment.invite(services, Role.STAFF, None, actor_for(link), sites=wanted)
     await say(update, t("staff-staff-link", until=until[:10], link=_link(context, code)))
+    if len(services.study.site_infos()) > 1:
+        await say(update, t("staff-invite-sites", sites=_sites_text(t, wanted)))
+
+
+def _sites_text(t: Translator, value: frozenset[str] | None) -> str:
+    return sites.sites_label(value) or t("staff-study-wide")
 
 
 def _status_name(t: Translator, status: ParticipantStatus) -> str:
@@ -224,12 +311,12 @@ def _overview_line(t: Translator, row: Overview) -> str:
 
 
 async def participant_page(
-    services: Services, t: Translator, page: int
+    services: Services, t: Translator, page: int, link: LinkInfo
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of the participant list: at most PAGE_SIZE lines, always within Telegram's
-    4096 characters (a study ID is at most 32 characters)."""
+    """One page of the participant list (of the staff member's sites): at most PAGE_SIZE
+    lines, always within Telegram's 4096 characters (a study ID is at most 32 characters)."""
 
-    found = await enrollment.overview_page(services, page, PAGE_SIZE)
+    found = await enrollment.overview_page(services, page, PAGE_SIZE, sites=link.sites)
     count, rows = found.count, found.rows
     pages = max(1, -(-count // PAGE_SIZE))
     page = min(page, pages - 1)
@@ -249,7 +336,7 @@ async def participant_page(
 
 @staff_only("participants")
 async def participants(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
-    text, keyboard = await participant_page(context.services, t, 0)
+    text, keyboard = await participant_page(context.services, t, 0, link)
     await say(update, text, keyboard)
 
 
@@ -264,7 +351,7 @@ def _link_line(t: Translator, row: LinkRow) -> str:
     )
 
 
-@staff_only("participant")
+@staff_only("participant", about_subject=True)
 async def participant(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     subject = _arg_subject(context)
     if subject is None:
@@ -331,17 +418,17 @@ async def _change_status(
     await say(update, t(key, subject=escape(subject), status=_status_name(t, status)))
 
 
-@staff_only("pause")
+@staff_only("pause", about_subject=True)
 async def pause(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     await _change_status(update, context, t, link, ParticipantStatus.PAUSED, "/pause")
 
 
-@staff_only("resume")
+@staff_only("resume", about_subject=True)
 async def resume(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     await _change_status(update, context, t, link, ParticipantStatus.ACTIVE, "/resume")
 
 
-@staff_only("withdraw")
+@staff_only("withdraw", about_subject=True)
 async def withdraw(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     await _change_status(update, context, t, link, ParticipantStatus.WITHDRAWN, "/withdraw")
 
@@ -357,6 +444,13 @@ async def revoke(update: Update, context: AppContext, t: Translator, link: LinkI
         await say(update, t("staff-revoke-self"))
         return
     reason = " ".join(args[1:])[:500] or None
+    if link.sites is not None:
+        target_link = await enrollment.link_row(context.services, int(target))
+        if target_link is not None and not _may_revoke(link, target_link):
+            await refuse_other_site(
+                update, context, t, link, target_link.subject or f"#{target}", "/revoke"
+            )
+            return
     revocation = await enrollment.revoke_access(
         context.services, int(target), actor_for(link), reason=reason
     )
@@ -369,10 +463,26 @@ async def revoke(update: Update, context: AppContext, t: Translator, link: LinkI
     await say(update, t("staff-revoked", id=revoked.id, role=t(f"role-{revoked.role.value}")))
 
 
+def _may_revoke(link: LinkInfo, target: LinkRow) -> bool:
+    """A site-bound staff member revokes only links within their sites: a caregiver of their
+    sites' participants, or a staff member whose sites are all theirs."""
+    if link.sites is None:
+        return True
+    if target.role is Role.STAFF:
+        return target.sites is not None and target.sites <= link.sites
+    return link.covers(target.site)
+
+
 @staff_only("staff")
 async def staff_list(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     rows = await enrollment.staff_members(context.services)
-    lines = [t("staff-list-header"), ""] + [_link_line(t, row) for row in rows]
+    several = len(context.services.study.site_infos()) > 1
+    lines = [t("staff-list-header"), ""]
+    for row in rows:
+        line = _link_line(t, row)
+        if several:
+            line += " · " + escape(_sites_text(t, row.sites))
+        lines.append(line)
     await say(update, "\n".join(lines))
 
 
@@ -387,8 +497,9 @@ async def on_staff_press(
     if staff_link(identity) is None:
         await deny(update, context, identity, "staff button")
         return
-    if isinstance(press, PagePress):
-        text, keyboard = await participant_page(context.services, t, press.page)
+    link = staff_link(identity)
+    if isinstance(press, PagePress) and link is not None:
+        text, keyboard = await participant_page(context.services, t, press.page, link)
         await answer(query)
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
         return

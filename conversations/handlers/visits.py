@@ -51,7 +51,7 @@ def _screen(t: Translator, context: AppContext, outcome: PressOutcome) -> Screen
     )
 
 
-@staff_only("visit")
+@staff_only("visit", about_subject=True)
 async def visit(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     args = context.args or []
     if len(args) != 1:
@@ -65,7 +65,7 @@ async def visit(update: Update, context: AppContext, t: Translator, link: LinkIn
     await say(update, screen.text, screen.keyboard)
 
 
-@staff_only("onset")
+@staff_only("onset", about_subject=True)
 async def onset(update: Update, context: AppContext, t: Translator, link: LinkInfo) -> None:
     args = context.args or []
     services = context.services

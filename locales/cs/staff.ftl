@@ -5,7 +5,7 @@ staff-not-respondent = Účty studijního týmu samy na otázky neodpovídají. 
 linked-staff = Váš účet Telegramu je nyní propojen jako člen studijního týmu. Zvolte jméno, které kolegové uvidí u upozornění: pošlete /name a své jméno, například /name Dana N.
 staff-help =
     <b>Příkazy pro studijní tým</b>
-    /enroll ID_ÚČASTNÍKA [en|cs] – zařadit účastníka; vytvoří odkaz pro pacienta a pro pečujícího
+    /enroll ID_ÚČASTNÍKA [en|cs] [site ID_PRACOVIŠTĚ] – zařadit účastníka; vytvoří odkaz pro pacienta a pro pečujícího
     /caregiver ID_ÚČASTNÍKA – další odkaz pro pečujícího
     /relink ID_ÚČASTNÍKA – nový odkaz pro pacienta; dřívější nepoužité odkazy pro pacienta přestanou platit
     /participants – všichni účastníci se stavem, posledním výsledkem a otevřenými upozorněními
@@ -13,16 +13,24 @@ staff-help =
     /pause, /resume, /withdraw ID_ÚČASTNÍKA [důvod] – změnit stav účastníka
     /schedule ID_ÚČASTNÍKA [every N days] [at HH:MM] [tz Oblast/Město] – zobrazit nebo nastavit plán připomínek
     /revoke ČÍSLO [důvod] – ukončit přístup pečujícího nebo člena týmu (číslo z /participant nebo /staff)
-    /invite – odkaz pro nového člena týmu
+    /invite [ID_PRACOVIŠTĚ …|study] – odkaz pro nového člena týmu (pro vaše pracoviště nebo pro ta uvedená)
     /staff – členové týmu
     /alerts – nepotvrzená upozornění, naléhavá nahoře, k otevření nebo potvrzení
     /alerts ID_ÚČASTNÍKA – potvrdit všechna otevřená upozornění jednoho účastníka jednou volbou
     /name JMÉNO – jméno, které kolegové vidí u upozornění; /note TEXT – poznámka k upozornění potvrzenému volbou „Jiné“
-staff-usage-enroll = Použití: /enroll ID_ÚČASTNÍKA [en|cs], například /enroll S001 cs. ID je 1–32 písmen, číslic, „-“ nebo „_“.
+staff-usage-enroll = Použití: /enroll ID_ÚČASTNÍKA [en|cs] [site ID_PRACOVIŠTĚ], například /enroll S001 cs. ID je 1–32 písmen, číslic, „-“ nebo „_“.
 staff-usage-subject = Použití: { $command } ID_ÚČASTNÍKA, například { $command } S001.
 staff-usage-revoke = Použití: /revoke ČÍSLO [důvod], s číslem z /participant nebo /staff.
 staff-exists = Účastník { $subject } už existuje.
 staff-unknown = Účastník { $subject } neexistuje.
+staff-other-site = Účastník { $subject } patří k jinému pracovišti: k jeho údajům nemáte přístup. Obraťte se na kolegu z tohoto pracoviště nebo na člena týmu pro celou studii.
+staff-enrolled-site = Účastník { $subject } patří k pracovišti { $site }.
+staff-site-unknown = Pracoviště { $site } neexistuje. Pracoviště studie: { $sites }.
+staff-site-choose = Pracujete pro více pracovišť ({ $sites }): uveďte jedno, například /enroll S001 cs site { $first }.
+staff-site-not-yours = Pracoviště { $site } není vaše, proto na něm nemůžete zařazovat účastníky.
+staff-invite-not-yours = Členy týmu můžete zvát jen pro svá pracoviště: /invite, nebo /invite s některými ze svých pracovišť.
+staff-invite-sites = Nový člen bude pracovat pro: { $sites }.
+staff-study-wide = celou studii
 staff-enrolled =
     Účastník <b>{ $subject }</b> je zařazen. Každý odkaz funguje jednou, do { $until }.
     Odkaz pro pacienta:

@@ -5,7 +5,7 @@ staff-not-respondent = Staff accounts do not answer the questions themselves. Se
 linked-staff = Your Telegram account is now linked as study staff. Choose the name colleagues see on alerts: send /name and your name, for example /name Dana N.
 staff-help =
     <b>Study staff commands</b>
-    /enroll SUBJECT_ID [en|cs] – enroll a participant; gives a patient link and a caregiver link
+    /enroll SUBJECT_ID [en|cs] [site SITE_ID] – enroll a participant; gives a patient link and a caregiver link
     /caregiver SUBJECT_ID – another caregiver link
     /relink SUBJECT_ID – a new patient link; earlier unused patient links stop working
     /participants – every participant with status, last total and open alerts
@@ -13,16 +13,24 @@ staff-help =
     /pause, /resume, /withdraw SUBJECT_ID [reason] – change a participant's status
     /schedule SUBJECT_ID [every N days] [at HH:MM] [tz Area/City] – show or set the reminder schedule
     /revoke NUMBER [reason] – end a caregiver's or staff member's access (the number from /participant or /staff)
-    /invite – a link for a new staff member
+    /invite [SITE_ID …|study] – a link for a new staff member (of your sites, or the ones named)
     /staff – staff members
     /alerts – open alerts, urgent first, to open or acknowledge
     /alerts SUBJECT_ID – acknowledge all open alerts of one participant with one action
     /name NAME – the name colleagues see on alerts; /note TEXT – a note on an alert acknowledged with "Other"
-staff-usage-enroll = Use: /enroll SUBJECT_ID [en|cs], for example /enroll S001 cs. A study ID is 1–32 letters, digits, "-" or "_".
+staff-usage-enroll = Use: /enroll SUBJECT_ID [en|cs] [site SITE_ID], for example /enroll S001 cs. A study ID is 1–32 letters, digits, "-" or "_".
 staff-usage-subject = Use: { $command } SUBJECT_ID, for example { $command } S001.
 staff-usage-revoke = Use: /revoke NUMBER [reason], with the number shown by /participant or /staff.
 staff-exists = Participant { $subject } already exists.
 staff-unknown = There is no participant { $subject }.
+staff-other-site = Participant { $subject } belongs to another site: you do not have access to them. Ask a colleague of that site or a study-wide member.
+staff-enrolled-site = Participant { $subject } belongs to site { $site }.
+staff-site-unknown = There is no site { $site }. The study's sites: { $sites }.
+staff-site-choose = You work for several sites ({ $sites }): name one, for example /enroll S001 cs site { $first }.
+staff-site-not-yours = Site { $site } is not one of your sites, so you cannot enroll there.
+staff-invite-not-yours = You can invite staff only for your own sites: /invite, or /invite with some of your sites.
+staff-invite-sites = The new member will work for: { $sites }.
+staff-study-wide = the whole study
 staff-enrolled =
     Participant <b>{ $subject }</b> is enrolled. Each link works once, until { $until }.
     Patient link:

@@ -1,0 +1,87 @@
+"""Sites as use cases (issue 16): which site a participant belongs to, whether a staff member
+may see and act for them, and the adoption of participants enrolled before sites existed.
+
+A participant belongs to one site for good. A staff link works for a set of sites, or for the
+whole study (`LinkInfo.sites is None`: a monitor or the sponsor's safety physician). Every
+staff command and button about a participant asks `may_act` first; a refusal is a plain reply
+and an audit entry, as for any other refused action.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from conversations.context import Services
+from storage import people
+from storage.db import Tx
+from storage.models import LinkInfo, Participant
+
+if TYPE_CHECKING:
+    from bot.settings import SiteInfo
+
+__all__ = [
+    "UnknownSite",
+    "adopt_unassigned",
+    "enrollment_site",
+    "may_act",
+    "site_of",
+    "sites_label",
+]
+
+log = logging.getLogger(__name__)
+
+
+class UnknownSite(ValueError):
+    """The study file lists no site with that id."""
+
+
+def site_of(services: Services, participant: Participant) -> SiteInfo:
+    """The participant's site as the study file describes it (its phone, zone, numbers)."""
+    return services.study.site(participant.site)
+
+
+def may_act(link: LinkInfo, participant: Participant) -> bool:
+    """Whether this staff link may see and act for this participant."""
+    return link.covers(participant.site)
+
+
+def enrollment_site(services: Services, link: LinkInfo | None, asked: str | None) -> str:
+    """The site a new participant is enrolled at: the one asked for (it must exist, and be one
+    of a site-bound staff member's), else the staff member's only site, else the study's
+    default. Raises `UnknownSite`, or `PermissionError` for a site that is not theirs."""
+    study = services.study
+    if asked is not None:
+        found = study.find_site(asked)
+        if found is None:
+            raise UnknownSite(asked)
+        if link is not None and not link.covers(found.id):
+            raise PermissionError(found.id)
+        return found.id
+    if link is not None and link.sites is not None:
+        if len(link.sites) == 1:
+            return next(iter(link.sites))
+        if study.default_site_id in link.sites:
+            return study.default_site_id
+        raise PermissionError("choose one of your sites")
+    return study.default_site_id
+
+
+def sites_label(sites: frozenset[str] | None) -> str | None:
+    """A staff member's sites as a short text (None: study-wide)."""
+    return None if sites is None else ", ".join(sorted(sites))
+
+
+async def adopt_unassigned(services: Services) -> int:
+    """Put participants enrolled before sites existed into the study's default site (once, at
+    start-up; audited). Returns how many there were."""
+    site = services.study.default_site_id
+    now = services.clock()
+
+    async def unit(tx: Tx) -> int:
+        return await people.adopt_unassigned(tx, site, now=now)
+
+    count = await services.db.write(unit)
+    if count:
+        log.info("%d participants enrolled before sites now belong to site %s", count, site)
+    return count
