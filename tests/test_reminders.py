@@ -163,10 +163,11 @@ class World:
         language: Language | None = None,
         zone: str | None = None,
         at: datetime = ANCHOR,
+        site: str | None = None,
     ) -> int:
         async def unit(tx: Tx) -> int:
             participant = await people.create_participant(
-                tx, subject=subject, language=language, actor=OPERATOR, now=at
+                tx, subject=subject, language=language, actor=OPERATOR, now=at, site=site
             )
             people_ = [(patient, Role.PATIENT)] if patient else []
             for uid, role in people_ + [(uid, Role.CAREGIVER) for uid in caregivers]:
@@ -191,12 +192,20 @@ class World:
             self.patients[patient] = pid
         return pid
 
-    async def staff(self, uid: int, language: Language | None = None) -> int:
+    async def staff(
+        self, uid: int, language: Language | None = None, *, sites: frozenset[str] | None = None
+    ) -> int:
         now = self.clock()
 
         async def unit(tx: Tx) -> int:
             code = await people.create_invitation(
-                tx, role=Role.STAFF, participant_id=None, actor=OPERATOR, now=now, ttl=timedelta(1)
+                tx,
+                role=Role.STAFF,
+                participant_id=None,
+                actor=OPERATOR,
+                now=now,
+                ttl=timedelta(1),
+                sites=sites,
             )
             _, identity = await people.redeem(tx, code=code, telegram_user_id=uid, now=now)
             assert identity is not None
@@ -849,6 +858,31 @@ async def test_a_change_from_another_process_is_noticed_at_the_next_tick(world: 
     await world.set_status(pid, ParticipantStatus.PAUSED)
     await scheduler.tick()
     assert scheduler.wake_of(pid) is None
+
+
+async def test_each_site_s_staff_get_a_digest_of_only_their_participants(world: World) -> None:
+    await world.staff(900, sites=frozenset({"CZ-BRNO"}))
+    await world.staff(901, sites=frozenset({"CZ-PRAHA"}))
+    await world.staff(902)  # study-wide
+    await world.staff(903, sites=frozenset({"CZ-OSTRAVA"}))  # nobody missed there
+    world.clock.now = ANCHOR
+    await world.enroll("S001", patient=101, site="CZ-BRNO")
+    await world.enroll("S002", patient=102, site="CZ-PRAHA")
+    scheduler = await world.start()
+    await world.run(scheduler, loc(PRAGUE, 2027, 5, 22, 12))
+    [brno], [praha], [everyone] = (
+        world.telegram.to(900),
+        world.telegram.to(901),
+        world.telegram.to(902),
+    )
+    assert "S001" in brno.text
+    assert "S002" not in brno.text
+    assert "one assessment was not answered" in brno.text
+    assert "S002" in praha.text
+    assert "S001" not in praha.text
+    assert "S001" in everyone.text
+    assert "S002" in everyone.text
+    assert world.telegram.to(903) == []  # no empty digest
 
 
 async def test_the_digest_goes_to_every_active_staff_member_once(world: World) -> None:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from conversations.context import Services
 from conversations.flows import visits
-from storage import assessments, consent, people
+from storage import assessments, consent, people, schedules
 from storage.db import Tx
 from storage.models import Actor, Participant, ParticipantStatus, Role, Submission, iso
 from storage.people import SUBJECT_PATTERN, DuplicateSubject, LinkRow, Overview, canonical_subject
@@ -146,11 +146,22 @@ async def enroll_participant(
     now = services.clock()
     ttl: timedelta = services.study.enrollment.code_ttl
     site = site or services.study.default_site_id
+    zone = services.study.site(site).timezone
+    own_zone = None if zone == services.study.schedule.timezone else zone
 
     async def unit(tx: Tx) -> tuple[str, str]:
         participant = await people.create_participant(
             tx, subject=subject, language=language, actor=actor, now=now, site=site
         )
+        if own_zone is not None:  # reminders on the site's clock, not the study's
+            await schedules.set_override(
+                tx,
+                participant.id,
+                schedules.ScheduleOverride(timezone=own_zone),
+                actor=actor,
+                now=now,
+                reason="the site's time zone",
+            )
         if onset_month is not None:
             await visits.record_onset(tx, participant.id, onset_month, actor=actor, now=now)
         codes = []

@@ -447,9 +447,10 @@ async def revoke(update: Update, context: AppContext, t: Translator, link: LinkI
     if link.sites is not None:
         target_link = await enrollment.link_row(context.services, int(target))
         if target_link is not None and not _may_revoke(link, target_link):
-            await refuse_other_site(
-                update, context, t, link, target_link.subject or f"#{target}", "/revoke"
+            await accounts.record_refusal(
+                context.services, actor_for(link), "/revoke", "staff: other site"
             )
+            await say(update, t("staff-revoke-not-yours", id=int(target)))
             return
     revocation = await enrollment.revoke_access(
         context.services, int(target), actor_for(link), reason=reason

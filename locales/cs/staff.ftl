@@ -31,6 +31,7 @@ staff-site-not-yours = Pracoviště { $site } není vaše, proto na něm nemůž
 staff-invite-not-yours = Členy týmu můžete zvát jen pro svá pracoviště: /invite, nebo /invite s některými ze svých pracovišť.
 staff-invite-sites = Nový člen bude pracovat pro: { $sites }.
 staff-study-wide = celou studii
+staff-revoke-not-yours = Číslo { $id } patří k jinému pracovišti: tento přístup ukončit nemůžete.
 staff-enrolled =
     Účastník <b>{ $subject }</b> je zařazen. Každý odkaz funguje jednou, do { $until }.
     Odkaz pro pacienta:

@@ -31,6 +31,7 @@ staff-site-not-yours = Site { $site } is not one of your sites, so you cannot en
 staff-invite-not-yours = You can invite staff only for your own sites: /invite, or /invite with some of your sites.
 staff-invite-sites = The new member will work for: { $sites }.
 staff-study-wide = the whole study
+staff-revoke-not-yours = Number { $id } belongs to another site: you cannot end that access.
 staff-enrolled =
     Participant <b>{ $subject }</b> is enrolled. Each link works once, until { $until }.
     Patient link:
