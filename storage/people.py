@@ -67,6 +67,7 @@ __all__ = [
     "set_account_language",
     "set_account_language_quietly",
     "set_status",
+    "site_staff_accounts",
     "sites_from_json",
     "sites_json",
     "staff_accounts",
@@ -591,6 +592,18 @@ async def staff_accounts(tx: Tx) -> list[tuple[int, str | None]]:
     rows = await tx.all(
         "SELECT a.telegram_user_id, a.language FROM links l JOIN accounts a"
         " ON a.id = l.account_id WHERE l.role = 'staff' AND l.revoked_at IS NULL ORDER BY l.id"
+    )
+    return [(int(row[0]), row[1]) for row in rows]
+
+
+async def site_staff_accounts(tx: Tx, site: str | None) -> list[tuple[int, str | None]]:
+    """(Telegram user id, language) of every active staff member who works for `site` or for
+    the whole study."""
+    rows = await tx.all(
+        "SELECT a.telegram_user_id, a.language FROM links l JOIN accounts a"
+        " ON a.id = l.account_id WHERE l.role = 'staff' AND l.revoked_at IS NULL"
+        " AND (l.sites IS NULL OR ? IN (SELECT value FROM json_each(l.sites))) ORDER BY l.id",
+        (site,),
     )
     return [(int(row[0]), row[1]) for row in rows]
 

@@ -286,3 +286,28 @@ async def test_a_site_in_another_zone_reminds_its_participants_on_its_own_clock(
     assert london is not None
     assert brno.override.timezone is None  # the study's zone, Europe/Prague
     assert london.override.timezone == "Europe/London"
+
+
+async def test_a_declined_notice_is_told_to_the_participants_site_only(sites: Harness) -> None:
+    harness = sites
+    study = harness.study
+    harness.study = study.model_copy(
+        update={"privacy": study.privacy.model_copy(update={"ask": True})}
+    )
+    async with harness.bot():
+        brno = await staff_of(harness, 9301, "CZ-BRNO")
+        praha = await staff_of(harness, 9302, "CZ-PRAHA")
+        monitor = await staff_of(harness, 9303)
+        async with harness.services() as services:
+            patient_code, _, _ = await enrollment.enroll_participant(
+                services, "S531", "en", OPERATOR, site="CZ-PRAHA"
+            )
+        patient = harness.api.user(5531, language_code="en")
+        await patient.send(f"/start {patient_code}")
+        assert PRAHA_PHONE in patient.last_message().content  # whom to ask: her site
+        assert BRNO_PHONE not in patient.last_message().content
+        await patient.press("Decline")
+        for member in (praha, monitor):
+            await member.wait_for(lambda m: "declined the privacy notice" in m.content)
+        await patient.settle()
+        assert not any("declined the privacy notice" in m.content for m in brno.bot_messages)

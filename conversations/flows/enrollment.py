@@ -41,6 +41,7 @@ __all__ = [
     "participant_record",
     "relink_patient",
     "revoke_access",
+    "site_staff_chats",
     "staff_chats",
     "staff_members",
 ]
@@ -325,3 +326,13 @@ async def staff_members(services: Services) -> list[LinkRow]:
 async def staff_chats(services: Services) -> list[tuple[int, str | None]]:
     """(Telegram user id, language) of every active staff member, for their command menu."""
     return await services.db.read(people.staff_accounts)
+
+
+async def site_staff_chats(services: Services, site: str | None) -> list[tuple[int, str | None]]:
+    """(Telegram user id, language) of the active staff members of `site` and the study-wide
+    ones: who may hear about a participant of that site."""
+
+    async def unit(tx: Tx) -> list[tuple[int, str | None]]:
+        return await people.site_staff_accounts(tx, site)
+
+    return await services.db.read(unit)

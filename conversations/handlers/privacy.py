@@ -118,8 +118,9 @@ async def on_consent_press(update: Update, context: AppContext) -> None:
 
 
 async def _tell_staff(context: AppContext, item: Pending) -> None:
-    """A plain notice to every active staff member, in their language."""
-    for chat_id, language in await enrollment.staff_chats(context.services):
+    """A plain notice to every active staff member of the participant's site (and the
+    study-wide ones), in their language."""
+    for chat_id, language in await enrollment.site_staff_chats(context.services, item.site):
         t = translator("cs" if language == "cs" else "en")
         text = t("privacy-declined-staff", role=t(f"role-{item.role.value}"), subject=item.subject)
         try:
