@@ -5,6 +5,9 @@ switching back to polling deletes the webhook without dropping pending updates."
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 
@@ -79,3 +82,61 @@ async def test_webhook_mode_refuses_updates_without_the_secret(harness: Harness)
     # Back to polling: the webhook is deleted and the bot polls again.
     async with running(harness.application(), poll_timeout=1):
         assert harness.api.world.webhook_url == ""
+
+
+@asynccontextmanager
+async def webhook_mode(harness: Harness) -> AsyncIterator[dict[str, Any]]:
+    """The bot as `alsfrs-bot run` starts it with ALSFRS_WEBHOOK_URL set; yields its options."""
+    settings = harness.settings().model_copy(
+        update={
+            "webhook_url": "https://bot.example.org/telegram",
+            "webhook_listen": f"127.0.0.1:{free_port()}",
+        }
+    )
+    options = run_options(settings)
+    application = build_application(settings, harness.study, clock=harness.clock)
+    await application.initialize()
+    assert application.post_init is not None
+    assert application.updater is not None
+    await application.post_init(application)
+    await application.start()
+    try:
+        await application.updater.start_webhook(**options)
+        yield options
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        assert application.post_shutdown is not None
+        await application.shutdown()
+        await application.post_shutdown(application)
+
+
+async def test_switching_modes_loses_no_update_and_handles_none_twice(harness: Harness) -> None:
+    user = harness.api.user(5_550_002)
+    async with harness.bot():
+        await user.send("/help")
+    handled = len(user.chat.bot_messages)
+    assert handled == 1
+    # Written while no bot runs, then while the webhook is set: Telegram keeps both until they
+    # are delivered (setting the webhook must not drop what is pending).
+    await user.send("/language", wait=False)
+    async with webhook_mode(harness):
+        assert harness.api.world.webhook_url == "https://bot.example.org/telegram"
+        await user.send("/language", wait=False)
+    # Back to polling: the held updates arrive once each; the one handled before does not.
+    async with running(harness.application(), poll_timeout=1) as app:
+        assert harness.api.world.webhook_url == ""
+        await harness.api.wait_until(
+            lambda: len(user.chat.bot_messages) >= handled + 2, what="the held updates' replies"
+        )
+        await user.chat.settle()
+        assert app.update_processor.duplicates == 0  # type: ignore[attr-defined]
+    replies = user.chat.bot_messages
+    assert len(replies) == handled + 2, [m.content[:40] for m in replies]
+    assert all(reply.labels for reply in replies[-2:]), "the /language replies have buttons"
+    # Polling -> webhook -> polling once more: nothing old comes back.
+    async with webhook_mode(harness):
+        pass
+    async with harness.bot():
+        await user.chat.settle()
+    assert len(user.chat.bot_messages) == handled + 2
