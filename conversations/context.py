@@ -37,6 +37,10 @@ class Services:
     # Repeats of an audited event within its hour (`flows.accounts`): the first is audited, the
     # rest counted here and audited as one count when the hour is over.
     repeats: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False, compare=False)
+    # Telegram accounts with nothing waiting for agreement to the privacy notice, as last read
+    # (`flows.privacy.pending`): the consent gate skips its read for them. Linking an account
+    # forgets it (`flows.accounts.redeem`); the notice version changes only with a restart.
+    consent_clear: set[int] = field(default_factory=set, repr=False, compare=False)
 
     def wake_outbox(self) -> None:
         """Deliver now: call after committing alerts, reminders or anything else queued."""

@@ -79,6 +79,26 @@ async def test_a_new_account_sees_the_notice_and_nothing_else_until_it_agrees(
     assert json.loads(str(agreed[0]["new_value"])) == {"link": 1, "role": "patient", "version": "1"}
 
 
+async def test_an_account_that_agreed_is_asked_again_for_a_new_link(
+    harness: Harness, bot: AppType
+) -> None:
+    pat = await link(harness, "P010", 4010)
+    await pat.press("I agree", message=pat.last_message())
+    for _ in range(2):  # the gate now remembers the agreement (no read per update)
+        await pat.send("/help")
+        assert not is_notice(pat)
+    # The same account becomes a caregiver of another participant: that link waits again.
+    enrolled = await harness.enroll("P011")
+    await pat.send(f"/start {enrolled['caregiver_code']}")
+    assert is_notice(pat)
+    for command in ("/assess", "/help"):
+        await pat.send(command)
+        assert is_notice(pat), command
+    await pat.press("I agree", message=pat.last_message())
+    await pat.send("/help")
+    assert not is_notice(pat)
+
+
 async def test_the_notice_is_in_the_persons_language(harness: Harness, bot: AppType) -> None:
     pat = await link(harness, "P002", 4002, "cs")
     assert "Telegram je třetí strana" in pat.last_message().content

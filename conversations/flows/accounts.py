@@ -50,7 +50,12 @@ async def redeem(
             await people.record_failed_attempt(tx, telegram_user_id, now)
         return result, found
 
-    return await services.db.write(unit)
+    # A new link waits for agreement to the privacy notice: the consent gate must read again.
+    services.consent_clear.discard(telegram_user_id)
+    try:
+        return await services.db.write(unit)
+    finally:
+        services.consent_clear.discard(telegram_user_id)
 
 
 async def set_language(

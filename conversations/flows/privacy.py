@@ -6,7 +6,7 @@ linked, and everything held about one participant.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from conversations.context import Services
 from storage import consent, people
@@ -16,18 +16,25 @@ from storage.models import Actor
 
 __all__ = ["Pending", "decide", "participant_data", "pending", "prune_strangers"]
 
+_CLEAR_REMEMBERED: Final = 100_000  # accounts remembered as having agreed, at most
+
 
 async def pending(services: Services, telegram_user_id: int) -> list[Pending]:
     """The account's patient and caregiver links still waiting for agreement to the current
     notice (empty when the study does not ask)."""
     privacy = services.study.privacy
-    if not privacy.ask:
+    if not privacy.ask or telegram_user_id in services.consent_clear:
         return []
 
     async def unit(tx: Tx) -> list[Pending]:
         return await consent.pending(tx, telegram_user_id, privacy.version)
 
-    return await services.db.read(unit, snapshot=False)  # one statement
+    waiting = await services.db.read(unit, snapshot=False)  # one statement
+    if not waiting:
+        if len(services.consent_clear) >= _CLEAR_REMEMBERED:
+            services.consent_clear.clear()
+        services.consent_clear.add(telegram_user_id)
+    return waiting
 
 
 async def decide(
