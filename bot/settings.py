@@ -205,10 +205,11 @@ class AlertSettings(_Strict):
     staff_group_language: Literal["en", "cs"] = "en"
     urgent_escalation_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
     routine_escalation_hours: Annotated[int, Field(ge=1, le=30 * 24)] = 72
-    # The study's on-call e-mail address (issue 16): an urgent alert still unacknowledged
-    # `oncall_email_minutes` after a round went out to Telegram is also e-mailed there, once per
-    # round, with nothing clinical in it (bot/outbox/oncall.py). The SMTP server is set in the
-    # environment (ALSFRS_SMTP_*). None: no e-mail.
+    # The study-wide on-call e-mail address (issue 16): an urgent alert still unacknowledged
+    # `oncall_email_minutes` after a round went out to Telegram is also e-mailed to its
+    # participant's site's address (`[[sites]] oncall_email`), this one for a site without its
+    # own, once per round, with nothing clinical in it (bot/outbox/oncall.py). The SMTP server
+    # is set in the environment (ALSFRS_SMTP_*). None: only the sites' own addresses.
     oncall_email: Annotated[str, Field(pattern=_EMAIL, max_length=254)] | None = None
     oncall_email_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
     oncall_email_language: Literal["en", "cs"] = "en"
@@ -289,6 +290,15 @@ class StudySettings(_Strict):
             )
             for site in self.sites
         )
+
+    def oncall_addresses(self) -> tuple[str, ...]:
+        """Every distinct on-call e-mail address of the sites (each site's own, else the
+        study-wide one), in the order of the sites: empty when no e-mail goes anywhere."""
+        found: dict[str, None] = {}
+        for site in self.site_infos():
+            if site.oncall_email is not None:
+                found.setdefault(site.oncall_email, None)
+        return tuple(found)
 
     @property
     def default_site_id(self) -> str:

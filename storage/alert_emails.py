@@ -1,13 +1,19 @@
-"""E-mails to the on-call address about urgent alerts left unacknowledged (migration 0011).
+"""E-mails to the on-call addresses about urgent alerts left unacknowledged (migration 0011).
 
 `queue_due` writes one pending row per urgent, unacknowledged alert, escalation round and
 address once the round has waited `delay` on Telegram; the UNIQUE key makes a second row (and
 so a second e-mail) for the same round and address impossible, also across restarts. The
 outbox's on-call job (`bot/outbox/oncall.py`) sends the due rows and records the outcome.
+
+The address of an alert is its participant's site's (issue 16), given by the caller as
+`OncallAddresses`: storage knows site ids, not the study file.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -19,6 +25,7 @@ from storage.models import Actor, ActorRole, from_iso, iso
 
 __all__ = [
     "AlertEmail",
+    "OncallAddresses",
     "cancel",
     "email",
     "emails",
@@ -80,42 +87,73 @@ def _email(row: Row) -> AlertEmail:
     )
 
 
+@dataclass(frozen=True)
+class OncallAddresses:
+    """Where the e-mail about an alert goes, by its participant's site: `by_site` holds every
+    site of the study file (None: that site has no on-call address, its alerts are not
+    e-mailed); `fallback` is for a participant whose site is NULL or no longer listed (the
+    study's default site's address, as `StudySettings.site` falls back)."""
+
+    by_site: Mapping[str, str | None]
+    fallback: str | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.fallback is not None or any(a is not None for a in self.by_site.values())
+
+    def _params(self) -> tuple[str | None, str]:
+        return self.fallback, json.dumps(dict(self.by_site), sort_keys=True)
+
+
+# Every urgent, unacknowledged alert's round with the address its e-mail goes to (NULL: none);
+# parameters: `OncallAddresses._params()`. json_each over an object gives a row per site, its
+# value NULL for a site without an address; no row at all for a NULL or unlisted site.
+_ROUNDS = (
+    " FROM (SELECT r.alert_id, r.round, r.created_at,"
+    "  CASE WHEN s.key IS NULL THEN ? ELSE s.value END AS address"
+    "  FROM alert_rounds r JOIN alerts a ON a.id = r.alert_id"
+    "  JOIN participants p ON p.id = a.participant_id"
+    "  LEFT JOIN json_each(?) s ON s.key = upper(p.site)"
+    "  WHERE a.urgent = 1 AND a.acknowledged_at IS NULL) w"
+)
 _WAITING = (
-    " FROM alert_rounds r JOIN alerts a ON a.id = r.alert_id"
-    " WHERE a.urgent = 1 AND a.acknowledged_at IS NULL"
+    _ROUNDS + " WHERE w.address IS NOT NULL"
     " AND NOT EXISTS (SELECT 1 FROM alert_emails e"
-    "  WHERE e.alert_id = r.alert_id AND e.round = r.round AND e.address = ?)"
+    "  WHERE e.alert_id = w.alert_id AND e.round = w.round AND e.address = w.address)"
 )
 
 
-async def rounds_waiting(tx: Tx, *, address: str, now: datetime, delay: timedelta) -> bool:
+async def rounds_waiting(
+    tx: Tx, *, addresses: OncallAddresses, now: datetime, delay: timedelta
+) -> bool:
     """Whether a round awaits its e-mail (a cheap read: an idle poll needs no write)."""
     return bool(
         await tx.scalar(
-            "SELECT EXISTS (SELECT 1" + _WAITING + " AND r.created_at <= ?)",
-            (address, iso(now - delay)),
+            "SELECT EXISTS (SELECT 1" + _WAITING + " AND w.created_at <= ?)",
+            (*addresses._params(), iso(now - delay)),
         )
     )
 
 
 async def queue_due(
-    tx: Tx, *, address: str, now: datetime, delay: timedelta
-) -> list[tuple[int, int]]:
+    tx: Tx, *, addresses: OncallAddresses, now: datetime, delay: timedelta
+) -> list[tuple[int, int, str]]:
     """Queue one e-mail per urgent, unacknowledged alert round that went out to Telegram at
-    least `delay` ago and has none for `address` yet. Returns the (alert, round) pairs queued."""
+    least `delay` ago and has none yet for the on-call address of its participant's site.
+    Returns the (alert, round, address) triples queued."""
     rows = await tx.all(
-        "SELECT r.alert_id, r.round" + _WAITING + " AND r.created_at <= ?"
-        " ORDER BY r.created_at, r.alert_id",
-        (address, iso(now - delay)),
+        "SELECT w.alert_id, w.round, w.address" + _WAITING + " AND w.created_at <= ?"
+        " ORDER BY w.created_at, w.alert_id",
+        (*addresses._params(), iso(now - delay)),
     )
-    queued: list[tuple[int, int]] = []
+    queued: list[tuple[int, int, str]] = []
     for row in rows:
         await tx.execute(
             "INSERT INTO alert_emails (alert_id, round, address, next_attempt_at, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (row["alert_id"], row["round"], address, iso(now), iso(now)),
+            (row["alert_id"], row["round"], row["address"], iso(now), iso(now)),
         )
-        queued.append((row["alert_id"], row["round"]))
+        queued.append((row["alert_id"], row["round"], str(row["address"])))
     return queued
 
 
@@ -143,9 +181,9 @@ async def emails(tx: Tx, alert_id: int | None = None) -> list[AlertEmail]:
     return [_email(row) for row in rows]
 
 
-async def next_due(tx: Tx, *, address: str, delay: timedelta) -> datetime | None:
+async def next_due(tx: Tx, *, addresses: OncallAddresses, delay: timedelta) -> datetime | None:
     """The earliest moment anything is due: a pending e-mail, or a round reaching `delay`."""
-    waiting = await tx.scalar("SELECT MIN(r.created_at)" + _WAITING, (address,))
+    waiting = await tx.scalar("SELECT MIN(w.created_at)" + _WAITING, addresses._params())
     pending = await tx.scalar(
         "SELECT MIN(next_attempt_at) FROM alert_emails WHERE status = 'pending'"
     )

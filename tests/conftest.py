@@ -137,12 +137,15 @@ class Harness:
         finally:
             await db.close()
 
-    async def enroll(self, subject: str, language: str | None = None) -> dict[str, str]:
+    async def enroll(
+        self, subject: str, language: str | None = None, *, site: str | None = None
+    ) -> dict[str, str]:
         """Enroll as the operator's `alsfrs-bot enroll` does, through the same flow but in this
-        process (the CLI's own output is tested where the CLI is the subject)."""
+        process (the CLI's own output is tested where the CLI is the subject); at `site`, else
+        the study's default site."""
         async with self.services() as services:
             patient, caregiver, until = await enrollment.enroll_participant(
-                services, subject, language, OPERATOR
+                services, subject, language, OPERATOR, site=site
             )
         return {
             "subject": subject,

@@ -148,14 +148,16 @@ class World:
         urgent: bool = False,
         key: str = "decline-previous",
         args: dict[str, str | int | float] | None = None,
+        participant_id: int | None = None,
     ) -> int:
+        """An alert about the world's participant (S001), or about `participant_id`."""
         now = self.clock()
         every = timedelta(minutes=60) if urgent else timedelta(hours=72)
 
         async def unit(tx: Tx) -> int:
             return await alerts.create_alert(
                 tx,
-                participant_id=self.participant_id,
+                participant_id=self.participant_id if participant_id is None else participant_id,
                 kind="decline",
                 rule="previous",
                 urgent=urgent,

@@ -7,7 +7,8 @@
     alerts.py      job: staff alerts, their escalation rounds and acknowledgement edits
     reminders.py   job: assessment reminders, follow-ups and the staff's missed digest
     downtime.py    job: the heartbeat, and the staff's one message after downtime
-    oncall.py      job: e-mails about urgent alerts left unacknowledged, to the on-call address
+    oncall.py      job: e-mails about urgent alerts left unacknowledged, to the on-call
+                   address of the alert's site
     mail.py        e-mail through the SMTP server of the settings (aiosmtplib)
 
 `start(application)` in post_init builds the engine with every job; `stop(application)` in
@@ -62,9 +63,12 @@ async def start(application: AppType, **options: Any) -> Outbox:
         return existing
     transport = TelegramTransport(application.bot)
     mailer: SmtpMailer | None = None
-    if services.study.alerts.oncall_email is not None:
+    if services.study.oncall_addresses():  # any site's own or the study-wide address
         if services.settings.smtp_host is None:
-            log.warning("alerts.oncall_email is set but ALSFRS_SMTP_HOST is not: no e-mails")
+            log.warning(
+                "an on-call address (sites.oncall_email or alerts.oncall_email) is set but"
+                " ALSFRS_SMTP_HOST is not: no e-mails"
+            )
         else:
             mailer = SmtpMailer(services.settings)
     jobs: list[Job] = [

@@ -6,9 +6,10 @@ ALSFRS_DOWNTIME_NOTICE_MINUTES (default 15) means the bot was not running: every
 member gets one message saying from when to when, and that overdue reminders and alerts are now
 going out. The notice waits in the same file until each staff chat has it, so a crash or a
 failing Telegram does not lose or repeat it; sends go through the outbox's transport and retry
-policy like every other message the bot sends on its own. With an on-call address
-(`[alerts] oncall_email`) and an SMTP server (ALSFRS_SMTP_HOST), the address gets the notice by
-e-mail too (`mailer`), once, retried by the same policy apart from the Telegram copies.
+policy like every other message the bot sends on its own. With on-call addresses (each site's
+`[[sites]] oncall_email`, else the study-wide `[alerts] oncall_email`) and an SMTP server
+(ALSFRS_SMTP_HOST), every distinct address gets the notice by e-mail too (`mailer`), once,
+retried by the same policy apart from the Telegram copies.
 """
 
 from __future__ import annotations
@@ -84,14 +85,14 @@ class DowntimeJob:
             if now - last > limit:
                 chats = [chat for chat, _ in await enrollment.staff_chats(self._services)]
                 log.warning("the bot was not running for %s", now - last)
-                address = self._services.study.alerts.oncall_email
+                addresses = self._services.study.oncall_addresses()  # distinct, every site's
                 self._state["notice"] = {
                     "from": beat,
                     "to": iso(now),
                     "pending": chats,
                     "attempts": 0,
                     "retry_at": None,
-                    "emails": [address] if address and self._mailer is not None else [],
+                    "emails": list(addresses) if self._mailer is not None else [],
                     "email_attempts": 0,
                     "email_retry_at": None,
                 }

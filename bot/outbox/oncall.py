@@ -1,11 +1,14 @@
 """The on-call job of the outbox: urgent alerts that reach someone when no one reads Telegram.
 
 An urgent alert still unacknowledged `[alerts] oncall_email_minutes` (default 15) after one of
-its rounds went out to Telegram (`bot/outbox/alerts.py`) is also e-mailed to the study's on-call
-address `[alerts] oncall_email`, once per address and round. Each pass
+its rounds went out to Telegram (`bot/outbox/alerts.py`) is also e-mailed to the on-call address
+of its participant's site (`[[sites]] oncall_email`, else the study-wide `[alerts] oncall_email`;
+`StudySettings.site(...).oncall_email`), once per address and round; a site without either gets
+no e-mail. Each pass
 
-1. queues one `alert_emails` row (migration 0011) per such round, in one transaction; the
-   table's UNIQUE key is what makes it once, across restarts too;
+1. queues one `alert_emails` row (migration 0011) per such round, in one transaction, with the
+   address chosen there from the sites' addresses (`_addresses`, read from the study settings on
+   every pass); the table's UNIQUE key is what makes it once, across restarts too;
 2. sends every due row through the `Mailer` (`bot/outbox/mail.py`), unless the alert was
    acknowledged meanwhile (then the row is cancelled). A failure (the server refuses, is down,
    times out) is judged by the alerts' retry policy: tried again with capped backoff, without
@@ -31,7 +34,7 @@ from bot.outbox.retry import RetryPolicy
 from conversations.context import Services
 from locales import translator
 from storage import alert_emails
-from storage.alert_emails import AlertEmail
+from storage.alert_emails import AlertEmail, OncallAddresses
 from storage.db import Tx
 
 __all__ = ["OncallEmailJob"]
@@ -40,7 +43,8 @@ log = logging.getLogger(__name__)
 
 
 class OncallEmailJob(PolledJob):
-    """E-mails unacknowledged urgent alerts to the on-call address; see the module docstring."""
+    """E-mails unacknowledged urgent alerts to their sites' on-call addresses; see the module
+    docstring."""
 
     name = "oncall-email"
 
@@ -59,41 +63,49 @@ class OncallEmailJob(PolledJob):
         self._sender = sender
 
     @property
-    def _address(self) -> str | None:
-        return self._services.study.alerts.oncall_email
+    def _addresses(self) -> OncallAddresses:
+        """Each site's on-call address; a participant without a listed site gets the default
+        site's, as `StudySettings.site` falls back."""
+        study = self._services.study
+        return OncallAddresses(
+            by_site={site.id: site.oncall_email for site in study.site_infos()},
+            fallback=study.site(None).oncall_email,
+        )
 
     async def run_once(self) -> float:
-        address = self._address
-        if address is None:
+        addresses = self._addresses
+        if not addresses.any:
             return self.poll_interval
-        await self._queue(address)
+        await self._queue(addresses)
         await self._send_due()
-        return await self._next_delay(address)
+        return await self._next_delay(addresses)
 
-    async def _queue(self, address: str) -> None:
+    async def _queue(self, addresses: OncallAddresses) -> None:
         services = self._services
         now = services.clock()
         delay = services.study.alerts.oncall_email_delay
 
         async def waiting(tx: Tx) -> bool:
-            return await alert_emails.rounds_waiting(tx, address=address, now=now, delay=delay)
+            return await alert_emails.rounds_waiting(tx, addresses=addresses, now=now, delay=delay)
 
         if not await services.db.read(waiting):
             return
 
-        async def unit(tx: Tx) -> list[tuple[int, int]]:
-            return await alert_emails.queue_due(tx, address=address, now=now, delay=delay)
+        async def unit(tx: Tx) -> list[tuple[int, int, str]]:
+            return await alert_emails.queue_due(tx, addresses=addresses, now=now, delay=delay)
 
-        for alert_id, round_ in await services.db.write(unit):
+        for alert_id, round_, _ in await services.db.write(unit):
             log.warning(
-                "alert %d round %d unacknowledged: e-mailing the on-call address", alert_id, round_
+                "alert %d round %d unacknowledged: e-mailing its site's on-call address",
+                alert_id,
+                round_,
             )
 
-    async def _next_delay(self, address: str) -> float:
+    async def _next_delay(self, addresses: OncallAddresses) -> float:
         delay = self._services.study.alerts.oncall_email_delay
 
         async def unit(tx: Tx) -> float | None:
-            due = await alert_emails.next_due(tx, address=address, delay=delay)
+            due = await alert_emails.next_due(tx, addresses=addresses, delay=delay)
             return None if due is None else (due - self._services.clock()).total_seconds()
 
         seconds = await self._services.db.read(unit)
@@ -173,4 +185,6 @@ class OncallEmailJob(PolledJob):
             await alert_emails.mark_sent(tx, email_id, now=sent_at)
 
         await db.write(sent)
-        log.info("alert %d round %d e-mailed to the on-call address", row.alert_id, row.round)
+        log.info(
+            "alert %d round %d e-mailed to its site's on-call address", row.alert_id, row.round
+        )
