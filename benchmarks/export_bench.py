@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.export_cli import write_files
+from bot.settings import DEFAULT_SITE_ID
 from conversations.exports import FORMATS, MANIFEST, Study, build, manifest
 from conversations.flows import export
 from storage.db import Database
@@ -38,7 +39,7 @@ async def run(participants: int, submissions: int) -> dict[str, float]:
             await seed(db, participants=participants, submissions=submissions)
             timings["seed (not part of the export)"] = time.perf_counter() - started
             started = time.perf_counter()
-            data = await export.read(db)
+            data = await export.read(db, default_site=DEFAULT_SITE_ID)
             timings["read"] = time.perf_counter() - started
         finally:
             await db.close()

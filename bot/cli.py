@@ -381,11 +381,11 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _export(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
-    db = await _open_db(settings)
+    services = await _services(settings, study)  # adopts participants enrolled before sites
     try:
-        return await export_cli.run(db, study, args)
+        return await export_cli.run(services.db, study, args)
     finally:
-        await db.close()
+        await services.db.close()
 
 
 def _write_output(path: Path | None, text: str) -> None:

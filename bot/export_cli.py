@@ -1,13 +1,17 @@
 """`alsfrs-bot export`: the trial data manager's formats, written safely.
 
-    alsfrs-bot export --format csv|fhir|sdtm|redcap|ae [--output PATH] [--subject S] [--force]
-    alsfrs-bot export --all DIR [--subject S] [--force]
+    alsfrs-bot export --format csv|fhir|sdtm|redcap|ae [--output PATH] [--subject S]
+                      [--site SITE] [--force]
+    alsfrs-bot export --all DIR [--subject S] [--site SITE] [--force]
 
 One read (`conversations.flows.export.read`), then one module per format
 (`conversations.exports`). A single-file format goes to stdout or to `--output FILE`; a
 multi-file one (sdtm, redcap) needs `--output DIR`. `--all DIR` writes every format and
 `manifest.json`. Files are created with mode 0600; a symbolic link is never followed; an
 existing file is replaced (atomically) only with `--force`, and a refused export writes nothing.
+`--site` keeps only that site's participants (its id, any case; an id the study file does not
+list is refused) and everything about them; it combines with `--subject`. The caller adopts
+participants enrolled before sites into the default site first (`bot.cli._export`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ def add_parser(sub: Any) -> None:
         help="every format and manifest.json into DIR",
     )
     parser.add_argument("--subject", default=None, help="one participant's data only")
+    parser.add_argument("--site", default=None, help="one site's participants only (its id)")
     parser.add_argument("--force", action="store_true", help="replace existing files")
 
 
@@ -115,7 +120,8 @@ def write_files(folder: Path, files: Sequence[tuple[str, bytes]], *, force: bool
 
 
 def _study(study: StudySettings) -> Study:
-    return Study(id=study.study.id, name=study.study.name)
+    sites = tuple((site.id, site.name) for site in study.site_infos())
+    return Study(id=study.study.id, name=study.study.name, sites=sites)
 
 
 async def run(db: Database, study_settings: StudySettings, args: argparse.Namespace) -> int:
@@ -123,16 +129,27 @@ async def run(db: Database, study_settings: StudySettings, args: argparse.Namesp
     if args.all is not None and (args.format is not None or args.output is not None):
         print("alsfrs-bot: --all DIR takes neither --format nor --output", file=sys.stderr)
         return 1
+    site: str | None = None
+    if args.site is not None:
+        found = study_settings.find_site(args.site)
+        if found is None:
+            known = ", ".join(s.id for s in study_settings.site_infos())
+            print(f"alsfrs-bot: no site {args.site!r} in the study file ({known})", file=sys.stderr)
+            return 1
+        site = found.id
     now = utc_now()
-    data = await export.read(db, subject=args.subject)
+    data = await export.read(
+        db, default_site=study_settings.default_site_id, subject=args.subject, site=site
+    )
     if args.subject is not None and not data.participants:
-        print(f"alsfrs-bot: no participant {args.subject!r}", file=sys.stderr)
+        where = "" if site is None else f" at site {site}"
+        print(f"alsfrs-bot: no participant {args.subject!r}{where}", file=sys.stderr)
         return 1
     study = _study(study_settings)
     try:
         if args.all is not None:
             built = [(fmt, f) for fmt in FORMATS for f in build(fmt, data, study)]
-            about = manifest(data, study, built, now=now, subject=args.subject)
+            about = manifest(data, study, built, now=now, subject=args.subject, site=site)
             text = json.dumps(about, indent=2, ensure_ascii=False) + "\n"
             out = [(f.name, f.text.encode("utf-8")) for _, f in built]
             write_files(args.all, [*out, (MANIFEST, text.encode("utf-8"))], force=args.force)

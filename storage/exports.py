@@ -6,6 +6,11 @@ submitted assessment, `clinic` for a saved clinic visit with an ALSFRS rating (`
 visits table into `_RATINGS`, with its `visit` label, `visit_date`, `fvc_percent` and
 `norris_total`). A rating is identified by `key`: `A<assessment id>` or `V<visit id>`, so the two
 id spaces never collide in any format. No Telegram id or name is read.
+
+Every participant belongs to a site (issue 16); one made before sites and not yet adopted
+(`participants.site` NULL) is read as the study's default site, given by the caller, so that an
+export never has a participant without one. An export of one site (`site`) keeps only that
+site's participants and everything about them, in SQL.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ class ExportParticipant(_Row):
     subject: str
     status: ParticipantStatus
     enrolled_at: datetime
+    site: str  # the site's id (the study's default for a participant not yet adopted)
 
 
 class ExportRating(_Row):
@@ -100,21 +106,30 @@ class ExportData(_Row):
     symptom_reports: int
     last_audit_id: int | None
 
+    def sites(self) -> dict[str, str]:
+        """Each participant's site, by study ID."""
+        return {p.subject: p.site for p in self.participants}
 
-_PARTICIPANTS = "SELECT subject, status, created_at FROM participants"
+
+# `COALESCE(site, ?)`: the default site of a participant not yet adopted (the first parameter).
+_PARTICIPANTS = (
+    "SELECT * FROM (SELECT subject, status, created_at, COALESCE(site, ?) AS site"
+    " FROM participants)"
+)
 
 # Self-reports (submitted assessments) and clinic ALSFRS ratings (saved visits with items), one
 # shape; `kind` orders an assessment before a visit submitted in the same millisecond.
 _RATINGS = (
     "SELECT * FROM ("
-    "SELECT 'A' AS kind, a.id, p.subject, l.role AS source, l.id AS rater, NULL AS visit,"
+    "SELECT 'A' AS kind, a.id, p.subject, p.site, l.role AS source, l.id AS rater, NULL AS visit,"
     " NULL AS visit_date, a.submitted_at, a.language, a.item5_variant, a.total,"
     " (SELECT group_concat(item || ':' || score) FROM answers WHERE assessment_id = a.id) AS items,"
     " NULL AS fvc_percent, NULL AS norris_total"
     " FROM assessments a JOIN participants p ON p.id = a.participant_id"
     " JOIN links l ON l.id = a.submitted_by WHERE a.status = 'submitted'"
     " UNION ALL "
-    "SELECT 'V', v.id, p.subject, 'clinic', v.rated_by, v.label, v.visit_date, v.saved_at, NULL,"
+    "SELECT 'V', v.id, p.subject, p.site, 'clinic', v.rated_by, v.label, v.visit_date,"
+    " v.saved_at, NULL,"
     " v.item5_variant, v.total,"
     " (SELECT group_concat(key || ':' || value) FROM json_each(v.items)),"
     " v.fvc_percent, v.norris_total"
@@ -181,31 +196,43 @@ def _symptom(row: Row) -> ExportSymptom:
     )
 
 
-async def read(tx: Tx, *, subject: str | None = None) -> ExportData:
-    """Everything an export holds, optionally for one participant, in a stable order: by
-    subject, then time, then id."""
-    where, params = (
-        ("", ()) if subject is None else (" AND p.subject = ? COLLATE NOCASE", (subject,))
-    )
+def _only(
+    subject_column: str, site_column: str, subject: str | None, site: str | None, default_site: str
+) -> tuple[str, tuple[object, ...]]:
+    """The conditions (each starting with AND) and parameters of one participant and/or one
+    site, a participant not yet adopted counting as the default site's."""
+    where = ""
+    params: tuple[object, ...] = ()
+    if subject is not None:
+        where += f" AND {subject_column} = ? COLLATE NOCASE"
+        params += (subject,)
+    if site is not None:
+        where += f" AND COALESCE({site_column}, ?) = ?"
+        params += (default_site, site.strip().upper())
+    return where, params
+
+
+async def read(
+    tx: Tx, *, default_site: str, subject: str | None = None, site: str | None = None
+) -> ExportData:
+    """Everything an export holds, optionally for one participant and/or one site (its id, any
+    case), in a stable order: by subject, then time, then id. `default_site` is the site of a
+    participant made before sites and not yet adopted."""
+    where, params = _only("subject", "site", subject, site, default_site)
+    joined, joined_params = _only("p.subject", "p.site", subject, site, default_site)
     people = await tx.all(
-        _PARTICIPANTS
-        + ("" if subject is None else " WHERE subject = ? COLLATE NOCASE")
-        + " ORDER BY subject",
-        params,
+        _PARTICIPANTS + " WHERE 1" + where + " ORDER BY subject", (default_site, *params)
     )
     ratings = await tx.all(
-        _RATINGS
-        + ("" if subject is None else " WHERE subject = ? COLLATE NOCASE")
-        + " ORDER BY subject, submitted_at, kind, id",
-        params,
+        _RATINGS + " WHERE 1" + where + " ORDER BY subject, submitted_at, kind, id", params
     )
     symptoms = await tx.all(
-        _SYMPTOMS + where + " ORDER BY p.subject, r.submitted_at, r.id, i.rowid", params
+        _SYMPTOMS + joined + " ORDER BY p.subject, r.submitted_at, r.id, i.rowid", joined_params
     )
     reports = await tx.scalar(
         "SELECT COUNT(*) FROM symptom_reports r JOIN participants p ON p.id = r.participant_id"
-        " WHERE r.status = 'submitted'" + where,
-        params,
+        " WHERE r.status = 'submitted'" + joined,
+        joined_params,
     )
     last_audit = await tx.scalar("SELECT MAX(id) FROM audit")
     return ExportData(
@@ -214,6 +241,7 @@ async def read(tx: Tx, *, subject: str | None = None) -> ExportData:
                 subject=row["subject"],
                 status=ParticipantStatus(row["status"]),
                 enrolled_at=from_iso(row["created_at"]),
+                site=row["site"],
             )
             for row in people
         ),

@@ -22,6 +22,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from bot.export_cli import OutputError, write_files
+from bot.settings import load_study
 from conversations.domain.symptoms import CATALOGUE, SYMPTOMS
 from conversations.exports.dictionary import (
     AE,
@@ -30,6 +31,7 @@ from conversations.exports.dictionary import (
     REDCAP_FIELDS,
     REDCAP_IMPORT,
     SDTM_AE,
+    SDTM_DM,
     SDTM_QS,
     SDTM_RE,
     render,
@@ -154,6 +156,8 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
             await db.close()
 
     asyncio.run(make())
+    with sqlite3.connect(db_path) as conn:  # seeded as before sites: the export adopts them
+        assert conn.execute("SELECT COUNT(*) FROM participants WHERE site IS NULL").fetchone()[0]
     result = cli(db_path, "--all", str(folder / "out"))
     assert result.returncode == 0, result.stderr
     return Study(db_path, folder / "out", *_expected(db_path))
@@ -226,6 +230,7 @@ def test_csv_round_trips(study: Study) -> None:
             respondent = "operator" if db["link"] is None else "staff"
         assert row == {
             "subject": db["subject"],
+            "site": "MAIN",
             "rating_id": db["key"],
             "submitted_at": db["submitted_at"],
             "source": db["role"],
@@ -250,6 +255,7 @@ def test_ae_round_trips(study: Study) -> None:
         text = db["free_text"]
         assert row == {
             "participant": db["subject"],
+            "site": "MAIN",
             "report_id": str(db["id"]),
             "reported_at": db["submitted_at"],
             "respondent": db["role"],
@@ -296,6 +302,28 @@ def test_sdtm_qs_has_eleven_rows_per_rating_with_the_database_values(study: Stud
             assert (row["QSSTRESC"], row["QSSTRESN"]) == (str(score), str(score))
 
 
+def test_sdtm_dm_has_every_participant_at_its_site(study: Study) -> None:
+    assert study.header(SDTM_DM.file) == list(SDTM_DM.header)
+    assert study.read(SDTM_DM.file) == [
+        {
+            "STUDYID": STUDY,
+            "DOMAIN": "DM",
+            "USUBJID": f"{STUDY}-{subject}",
+            "SUBJID": subject,
+            "SITEID": "MAIN",
+        }
+        for subject in sorted(study.statuses)
+    ]
+    with sqlite3.connect(study.db) as conn:  # the export adopted them, audited
+        assert conn.execute("SELECT DISTINCT site FROM participants").fetchall() == [("MAIN",)]
+        adopted = conn.execute(
+            "SELECT COUNT(*) FROM audit WHERE action = 'participant.site'"
+        ).fetchone()[0]
+    assert adopted == len(study.statuses)
+    for name in (SDTM_QS.file, SDTM_AE.file, SDTM_RE.file):  # SITEID is DM's alone
+        assert "SITEID" not in study.header(name)
+
+
 def test_sdtm_ae_and_re(study: Study) -> None:
     rows = study.read(SDTM_AE.file)
     assert len(rows) == len(study.symptoms)
@@ -334,12 +362,29 @@ def test_redcap_dictionary_and_import_agree(study: Study) -> None:
     dictionary = study.read("redcap-dictionary.csv")
     fields = [row["Variable / Field Name"] for row in dictionary]
     assert fields == [f.name for f in REDCAP_FIELDS]
+    forms = {row["Variable / Field Name"]: row["Form Name"] for row in dictionary}
+    assert forms["record_id"] == forms["site"] == "participant"
+    assert {forms[f] for f in fields[2:]} == {"alsfrs"}
     header = study.header("redcap-import.csv")
     assert header[:3] == ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"]
     assert header[-1] == "alsfrs_complete"
-    assert [h for h in header if h not in REDCAP_IMPORT.header[1:3]][:-1] == fields
-    rows = study.read("redcap-import.csv")
+    completes = ("participant_complete", "alsfrs_complete")
+    assert [h for h in header if h not in (*REDCAP_IMPORT.header[1:3], *completes)] == fields
+    assert header.index("participant_complete") == header.index("site") + 1
+    every = study.read("redcap-import.csv")
+    records = [row for row in every if row["redcap_repeat_instrument"] == ""]
+    assert [(r["record_id"], r["site"], r["participant_complete"]) for r in records] == [
+        (subject, "MAIN", "2") for subject in sorted(study.statuses)
+    ]
+    assert all(r["redcap_repeat_instance"] == "" and r["alsfrs_rating_id"] == "" for r in records)
+    # Each record's row comes before its ratings.
+    firsts: dict[str, int] = {}
+    for index, row in enumerate(every):
+        firsts.setdefault(row["record_id"], index)
+    assert all(every[i]["redcap_repeat_instrument"] == "" for i in firsts.values())
+    rows = [row for row in every if row["redcap_repeat_instrument"] != ""]
     assert len(rows) == len(study.ratings)
+    assert all(row["site"] == row["participant_complete"] == "" for row in rows)
     instance: Counter[str] = Counter()
     for row, db in zip(rows, study.ratings, strict=True):
         instance[db["subject"]] += 1
@@ -372,7 +417,7 @@ def test_redcap_dictionary_and_import_agree(study: Study) -> None:
             "[alsfrs_source] = 'clinic'"
         )
     # Every value is within the dictionary's limits, so REDCap's import accepts it.
-    for row in rows:
+    for row in every:
         for name, spec in choices.items():
             low, high = spec["Text Validation Min"], spec["Text Validation Max"]
             if row[name] and (low or high):
@@ -398,6 +443,15 @@ def test_fhir_bundle_round_trips_through_fhir_resources(study: Study) -> None:
 
     patients = {p.id: p.identifier[0].value for p in _resources(bundle, "Patient")}
     assert sorted(patients.values()) == sorted(study.statuses)
+    (site,) = _resources(bundle, "Organization")
+    assert (site.id, site.identifier[0].value, site.identifier[0].system) == (
+        "org-MAIN",
+        "MAIN",
+        FHIR_CODES["site"],
+    )
+    assert site.name == load_study(None).study.name  # no [[sites]]: one, named as the study
+    for patient in _resources(bundle, "Patient"):
+        assert patient.managingOrganization.reference == "Organization/org-MAIN"
     subjects = {
         patients[rs.individual.reference.split("/")[1]]: rs.status
         for rs in _resources(bundle, "ResearchSubject")
@@ -502,6 +556,7 @@ def test_manifest_counts_and_hashes(study: Study) -> None:
         ).fetchone()[0]
     roles = Counter(r["role"] for r in study.ratings)
     assert manifest["study"] == STUDY
+    assert manifest["subject"] is manifest["site"] is None
     assert manifest["last_audit_id"] == last_audit
     assert manifest["counts"] == {
         "participants": len(study.statuses),
@@ -524,7 +579,8 @@ def test_manifest_counts_and_hashes(study: Study) -> None:
     assert rows[SDTM_QS.file] == 11 * len(study.ratings)
     assert rows[AE.file] == rows[SDTM_AE.file] == len(study.symptoms)
     assert rows[SDTM_RE.file] == sum(r["fvc_percent"] is not None for r in study.ratings)
-    assert rows["redcap-import.csv"] == len(study.ratings)
+    assert rows[SDTM_DM.file] == len(study.statuses)
+    assert rows["redcap-import.csv"] == len(study.ratings) + len(study.statuses)
 
 
 def test_files_are_private_and_hold_nothing_personal(study: Study) -> None:
@@ -597,7 +653,7 @@ def test_output_is_created_private_never_overwritten_nor_through_a_symlink(
 def test_data_dictionary_is_up_to_date() -> None:
     on_disk = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert on_disk == render(), "run: python -m conversations.exports > docs/data-dictionary.md"
-    for dataset in (RATINGS, AE, SDTM_QS, SDTM_AE, SDTM_RE, REDCAP_IMPORT):
+    for dataset in (RATINGS, AE, SDTM_DM, SDTM_QS, SDTM_AE, SDTM_RE, REDCAP_IMPORT):
         for column in dataset.columns:
             assert f"`{column.name}`" in on_disk
     for entry in CATALOGUE:

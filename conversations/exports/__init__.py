@@ -42,13 +42,16 @@ def manifest(
     *,
     now: datetime,
     subject: str | None,
+    site: str | None = None,
 ) -> dict[str, object]:
-    """What was exported (format, rows and sha256 per file), counts per table, and the
-    database's last audit id, so that an auditor can check completeness."""
+    """What was exported (format, rows and sha256 per file; only `subject` and/or only `site`
+    when given), counts per table, and the database's last audit id, so that an auditor can
+    check completeness."""
     return {
         "study": study.id,
         "exported_at": moment(now),
         "subject": subject,
+        "site": site,
         "last_audit_id": data.last_audit_id,
         "counts": counts(data),
         "files": [

@@ -27,9 +27,10 @@ def as_text(value: str | None) -> str | None:
     return value
 
 
-def _row(s: ExportSymptom) -> list[object]:
+def _row(s: ExportSymptom, site: str) -> list[object]:
     return [
         s.subject,
+        site,
         s.report_id,
         moment(s.reported_at),
         s.respondent,
@@ -45,5 +46,6 @@ def _row(s: ExportSymptom) -> list[object]:
 
 
 def build(data: ExportData, study: Study) -> tuple[ExportFile, ...]:
-    text, rows = csv_text(AE.header, (_row(s) for s in data.symptoms))
+    sites = data.sites()
+    text, rows = csv_text(AE.header, (_row(s, sites[s.subject]) for s in data.symptoms))
     return (ExportFile(AE.file, text, rows),)

@@ -35,10 +35,16 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Study:
-    """The study an export belongs to (the study file's `[study]`)."""
+    """The study an export belongs to (the study file's `[study]`), with its sites' names by id
+    (the study file's `[[sites]]`; a study without them has one, `MAIN`)."""
 
     id: str
     name: str
+    sites: tuple[tuple[str, str], ...] = ()
+
+    def site_name(self, site_id: str) -> str | None:
+        """The name of the site with this id, None for one the study file does not list."""
+        return next((name for sid, name in self.sites if sid == site_id), None)
 
 
 @dataclass(frozen=True, slots=True)

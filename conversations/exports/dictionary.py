@@ -24,7 +24,9 @@ __all__ = [
     "REDCAP_DICTIONARY",
     "REDCAP_FIELDS",
     "REDCAP_IMPORT",
+    "REDCAP_PARTICIPANT_FORM",
     "SDTM_AE",
+    "SDTM_DM",
     "SDTM_QS",
     "SDTM_RE",
     "SEVERITY_CODES",
@@ -72,6 +74,13 @@ _VISITS = "the study file's visit labels (e.g. `I`, `III`, `VI`-`X`) or `unsched
 _RATING_ID = "the rating: `A` + the assessment's id (self-report) or `V` + the visit's id (clinic)"
 _RATING_ID_ALLOWED = "`A<n>`, `V<n>`"
 _SUBJECT = Column("subject", "text", "pseudonymous study ID (the only identifier exported)")
+_SITE_ALLOWED = "the study file's `[[sites]]` ids (upper case); `MAIN` for a study without sites"
+_SITE = Column(
+    "site",
+    "text",
+    "the participant's site (a participant enrolled before sites: the study's default site)",
+    _SITE_ALLOWED,
+)
 
 RATINGS: Final = Dataset(
     "alsfrs.csv",
@@ -82,6 +91,7 @@ RATINGS: Final = Dataset(
     "no row).",
     (
         _SUBJECT,
+        _SITE,
         Column("rating_id", "text", _RATING_ID, _RATING_ID_ALLOWED),
         Column(
             "submitted_at",
@@ -125,6 +135,7 @@ AE: Final = Dataset(
     "(`alsfrs-bot alerts`); `alert_id` links each row to it.",
     (
         Column("participant", "text", "pseudonymous study ID"),
+        _SITE,
         Column("report_id", "integer", "the symptom report (one answer to the symptom question)"),
         Column("reported_at", "datetime", "when the report was submitted", _WHEN),
         Column("respondent", "text", "who reported", "`patient`, `caregiver`"),
@@ -153,6 +164,28 @@ AE: Final = Dataset(
 
 _STUDYID = Column("STUDYID", "text", "the study file's `[study].id`")
 _USUBJID = Column("USUBJID", "text", "STUDYID-subject")
+
+SDTM_DM: Final = Dataset(
+    "sdtm-dm.csv",
+    "sdtm",
+    "SDTM DM (demographics)",
+    "One row per exported participant: what the bot holds of the DM domain, the subject and its "
+    "site (SITEID, which the SDTMIG places in DM only; the other datasets reach it through "
+    "USUBJID). Demographics, reference dates and arms (AGE, SEX, RFSTDTC, ARM, COUNTRY, ...) are "
+    "not collected by the bot: they come from the trial's EDC, merged on USUBJID.",
+    (
+        _STUDYID,
+        Column("DOMAIN", "text", "", "`DM`"),
+        _USUBJID,
+        Column("SUBJID", "text", "the pseudonymous study ID (`subject` of `alsfrs.csv`)"),
+        Column(
+            "SITEID",
+            "text",
+            "the participant's site (enrolled before sites: the study's default site)",
+            _SITE_ALLOWED,
+        ),
+    ),
+)
 
 SDTM_QS: Final = Dataset(
     "sdtm-qs.csv",
@@ -265,6 +298,10 @@ QS_TESTS: Final = tuple(
 QS_TOTAL: Final = QsTest("ALSFTOT", "ALSFRS Total Score", None, None)
 
 
+REDCAP_FORM: Final = "alsfrs"
+REDCAP_PARTICIPANT_FORM: Final = "participant"
+
+
 @dataclass(frozen=True, slots=True)
 class RedcapField:
     name: str
@@ -275,6 +312,7 @@ class RedcapField:
     minimum: str = ""
     maximum: str = ""
     branching: str = ""
+    form: str = REDCAP_FORM
 
 
 def _choices(number: int, variant: str | None) -> str:
@@ -292,10 +330,12 @@ def _redcap_item(number: int, variant: str | None) -> RedcapField:
     )
 
 
-REDCAP_FORM: Final = "alsfrs"
 _CLINIC = "[alsfrs_source] = 'clinic'"
+# The participant's own form (not repeating) comes first: REDCap's record id is the first field
+# of the first form, and the site belongs to the record, not to each rating.
 REDCAP_FIELDS: Final = (
-    RedcapField("record_id", "text", "Study ID"),
+    RedcapField("record_id", "text", "Study ID", form=REDCAP_PARTICIPANT_FORM),
+    RedcapField("site", "text", "Site", form=REDCAP_PARTICIPANT_FORM),
     RedcapField("alsfrs_rating_id", "text", "Rating (A: self-report, V: clinic visit)"),
     RedcapField("alsfrs_date", "text", "Submitted at (UTC)", validation="datetime_seconds_ymd"),
     RedcapField(
@@ -349,12 +389,21 @@ REDCAP_FIELDS: Final = (
     ),
 )
 
+
+def _import_column(f: RedcapField) -> Column:
+    """A REDCap field as a column of the import file."""
+    numeric = f.type == "radio" and f.name.startswith("alsfrs_q")
+    allowed = _SITE_ALLOWED if f.name == "site" else f.choices.replace(" | ", "; ")
+    return Column(f.name, "integer" if numeric else "text", f.label, allowed)
+
+
 REDCAP_DICTIONARY: Final = Dataset(
     "redcap-dictionary.csv",
     "redcap",
     "REDCap data dictionary",
-    f"One repeating instrument `{REDCAP_FORM}`, ready for REDCap's Data Dictionary upload; "
-    "declare it repeating in the project settings. Columns are REDCap's own.",
+    f"Two instruments, ready for REDCap's Data Dictionary upload: `{REDCAP_PARTICIPANT_FORM}` "
+    f"(the record: study ID and site) and `{REDCAP_FORM}` (the ratings); declare `{REDCAP_FORM}` "
+    "repeating in the project settings. Columns are REDCap's own.",
     tuple(
         Column(name, "text", "REDCap data dictionary column")
         for name in (
@@ -384,26 +433,38 @@ REDCAP_IMPORT: Final = Dataset(
     "redcap-import.csv",
     "redcap",
     "REDCap import",
-    "One row per submitted rating, as repeating instances of `alsfrs` (instances numbered "
-    "per record in time order), for REDCap's Data Import Tool.",
+    f"For REDCap's Data Import Tool, in REDCap's own layout: per record one row of the "
+    f"`{REDCAP_PARTICIPANT_FORM}` form (empty `redcap_repeat_instrument` and "
+    "`redcap_repeat_instance`; its `site`), then one row per submitted rating as repeating "
+    f"instances of `{REDCAP_FORM}` (instances numbered per record in time order; `site` empty).",
     (
         Column("record_id", "text", "pseudonymous study ID"),
-        Column("redcap_repeat_instrument", "text", "", f"`{REDCAP_FORM}`"),
-        Column("redcap_repeat_instance", "integer", "1, 2, ... per record"),
-        *(
-            Column(
-                f.name,
-                "integer" if f.type == "radio" and f.name.startswith("alsfrs_q") else "text",
-                f.label,
-                f.choices.replace(" | ", "; "),
-            )
-            for f in REDCAP_FIELDS[1:]
+        Column(
+            "redcap_repeat_instrument",
+            "text",
+            "empty for the participant's row",
+            f"`{REDCAP_FORM}`",
         ),
+        Column("redcap_repeat_instance", "integer", "1, 2, ... per record; empty as above"),
+        *(_import_column(f) for f in REDCAP_FIELDS[1:] if f.form == REDCAP_PARTICIPANT_FORM),
+        Column(
+            f"{REDCAP_PARTICIPANT_FORM}_complete", "integer", "REDCap form status", "`2` complete"
+        ),
+        *(_import_column(f) for f in REDCAP_FIELDS if f.form == REDCAP_FORM),
         Column(f"{REDCAP_FORM}_complete", "integer", "REDCap form status", "`2` complete"),
     ),
 )
 
-DATASETS: Final = (RATINGS, AE, SDTM_QS, SDTM_AE, SDTM_RE, REDCAP_DICTIONARY, REDCAP_IMPORT)
+DATASETS: Final = (
+    RATINGS,
+    AE,
+    SDTM_DM,
+    SDTM_QS,
+    SDTM_AE,
+    SDTM_RE,
+    REDCAP_DICTIONARY,
+    REDCAP_IMPORT,
+)
 
 # FHIR: the project's own code systems (LOINC codes only the ALSFRS-R, not the 1996 ALSFRS).
 FHIR_BASE: Final = "https://alsfrs-bot.example.org/fhir"
@@ -414,6 +475,7 @@ FHIR_CODES: Final = {
     "measures": f"{FHIR_BASE}/CodeSystem/alsfrs-measures",
     "symptoms": f"{FHIR_BASE}/CodeSystem/symptoms",
     "subject": f"{FHIR_BASE}/NamingSystem/study-subject",
+    "site": f"{FHIR_BASE}/NamingSystem/study-site",
     "study": "https://clinicaltrials.gov",
     "severity": "http://terminology.hl7.org/CodeSystem/adverse-event-severity",
     "ordinal": "http://hl7.org/fhir/StructureDefinition/ordinalValue",
@@ -438,10 +500,11 @@ def render() -> str:
         "Generated by `python -m conversations.exports > docs/data-dictionary.md` from "
         "`conversations/exports/dictionary.py`; do not edit by hand (a test checks it).",
         "",
-        "`alsfrs-bot export --format csv|fhir|sdtm|redcap|ae [--output PATH] [--subject S]`, or "
-        "`--all DIR` for every file plus `manifest.json` (counts per table, the database's last "
-        "audit id, a sha256 per file). Nothing personal beyond the pseudonymous study ID is "
-        "exported: no Telegram ids, no names.",
+        "`alsfrs-bot export --format csv|fhir|sdtm|redcap|ae [--output PATH] [--subject S] "
+        "[--site SITE]`, or `--all DIR` for every file plus `manifest.json` (counts per table, the "
+        "database's last audit id, a sha256 per file). `--site` exports only that site's "
+        "participants and everything about them. Nothing personal beyond the pseudonymous study "
+        "ID and the participant's site is exported: no Telegram ids, no names.",
         "",
     ]
     for dataset in DATASETS:
@@ -473,9 +536,12 @@ def render() -> str:
         "",
         "One `Bundle` (type `collection`) built and validated with `fhir.resources` (R4B models): "
         "the `Questionnaire` of the 1996 ALSFRS (items 1-10, item 5 as `5a`/`5b`, answer options "
-        "with ordinal values and English and Czech texts); per participant a `Patient` "
-        "(identifier: the study ID only) and a `ResearchSubject` (status `on-study` or "
-        "`withdrawn`); a `RelatedPerson` per caregiver; one `QuestionnaireResponse` per rating "
+        "with ordinal values and English and Czech texts); per site of the exported participants "
+        "an `Organization` (`org-<site id>`, `_` written `.`; identifier: the site's id in the "
+        "`site` system below; name: the study file's site name); per participant a `Patient` "
+        "(identifier: the study ID only; `managingOrganization`: its site's Organization) and a "
+        "`ResearchSubject` (status `on-study` or `withdrawn`); a `RelatedPerson` per caregiver; "
+        "one `QuestionnaireResponse` per rating "
         "(`author` and `source`: the Patient, the RelatedPerson, or a `Practitioner` for a "
         "clinic rating, `pr-<link>` or `pr-operator` for the command line; identifier: the "
         "`rating_id`); per clinic rating an `Encounter` (the visit: its label as `type.text`, its "

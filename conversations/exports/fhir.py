@@ -1,8 +1,9 @@
 """`--format fhir`: one FHIR R4 Bundle (JSON), validated by `fhir.resources`' R4B models (its
 default models are R5, which would silently drop R4 fields).
 
-The Bundle holds the Questionnaire of the 1996 ALSFRS, a Patient (identifier: the study ID) and
-a ResearchSubject per participant, a RelatedPerson per caregiver, a Practitioner per clinic
+The Bundle holds the Questionnaire of the 1996 ALSFRS, an Organization per site of the exported
+participants, a Patient (identifier: the study ID; `managingOrganization`: its site) and a
+ResearchSubject per participant, a RelatedPerson per caregiver, a Practitioner per clinic
 rater (`pr-<link>`, or `pr-operator` for visits entered on the command line), a
 QuestionnaireResponse and its Observations per rating, an Encounter per clinic rating (the visit:
 label and date), and an AdverseEvent per reported symptom. A self-report's resources are keyed by
@@ -44,6 +45,7 @@ __all__ = [
     "entries",
     "rating_key",
     "resource_id",
+    "site_id",
     "validate",
 ]
 
@@ -57,6 +59,25 @@ _STATUS = {"withdrawn": "withdrawn", "active": "on-study", "paused": "on-study"}
 def resource_id(kind: str, key: object) -> str:
     """A FHIR id ([A-Za-z0-9-.]{1,64}) from an internal key."""
     return f"{kind}-{key}".replace("_", "-")
+
+
+def site_id(site: str) -> str:
+    """The FHIR id of a site's Organization: `org-` + the site's id, its `_` written `.` (both
+    are allowed in a site id, only `-` and `.` in a FHIR id; `resource_id`'s `-` would make
+    `CZ_BRNO` and `CZ-BRNO` one resource)."""
+    return f"org-{site.replace('_', '.')}"
+
+
+def _organization(site: str, study: Study) -> Json:
+    """A site as an R4 Organization: identified by the site's id in the project's naming system,
+    named as the study file names it."""
+    name = study.site_name(site)
+    return {
+        "resourceType": "Organization",
+        "id": site_id(site),
+        "identifier": [{"system": FHIR_CODES["site"], "value": site}],
+        **({} if name is None else {"name": name}),
+    }
 
 
 def rating_key(r: ExportRating) -> str:
@@ -296,6 +317,14 @@ def entries(data: ExportData, study: Study) -> list[Json]:
     }
     patients = {p.subject: resource_id("pat", p.subject) for p in data.participants}
     out: list[Json] = [_entry(_questionnaire())]
+    # A participant's site is the Organization that manages them: R4's Patient has no site
+    # element, `managingOrganization` ("custodian of the patient record") is the standard place
+    # for the hospital that holds the record, and an R4 Organization (identifier + name)
+    # validates with the R4B models. ResearchSubject has no site in R4 (R5's `site` is a
+    # Location of the ResearchStudy); an extension would need a profile no reader knows.
+    out += [
+        _entry(_organization(site, study)) for site in sorted({p.site for p in data.participants})
+    ]
     for p in data.participants:
         pid = patients[p.subject]
         out.append(
@@ -304,6 +333,10 @@ def entries(data: ExportData, study: Study) -> list[Json]:
                     "resourceType": "Patient",
                     "id": pid,
                     "identifier": [{"system": FHIR_CODES["subject"], "value": p.subject}],
+                    "managingOrganization": {
+                        **_ref("Organization", site_id(p.site)),
+                        "display": study.site_name(p.site) or p.site,
+                    },
                 }
             )
         )

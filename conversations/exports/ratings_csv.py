@@ -1,4 +1,5 @@
-"""`--format csv`: one row per submitted rating (the dictionary's `RATINGS`)."""
+"""`--format csv`: one row per submitted rating (the dictionary's `RATINGS`), with the
+participant's site."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from storage.exports import ExportData, ExportRating
 __all__ = ["build"]
 
 
-def _row(r: ExportRating) -> list[object]:
+def _row(r: ExportRating, site: str) -> list[object]:
     return [
         r.subject,
+        site,
         r.key,
         moment(r.submitted_at),
         r.source,
@@ -36,5 +38,6 @@ def _row(r: ExportRating) -> list[object]:
 
 
 def build(data: ExportData, study: Study) -> tuple[ExportFile, ...]:
-    text, rows = csv_text(RATINGS.header, (_row(r) for r in data.ratings))
+    sites = data.sites()
+    text, rows = csv_text(RATINGS.header, (_row(r, sites[r.subject]) for r in data.ratings))
     return (ExportFile(RATINGS.file, text, rows),)

@@ -1,9 +1,9 @@
-"""`--format redcap`: a REDCap data dictionary for the repeating instrument `alsfrs` and the
-matching import CSV; both take their field names from `dictionary.REDCAP_FIELDS`."""
+"""`--format redcap`: a REDCap data dictionary for the participant's form (study ID and site)
+and the repeating instrument `alsfrs`, and the matching import CSV (per record its participant
+row, then its ratings); both take their field names from `dictionary.REDCAP_FIELDS`."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from conversations.exports.common import ExportFile, Study, csv_text, decimal
@@ -12,6 +12,7 @@ from conversations.exports.dictionary import (
     REDCAP_FIELDS,
     REDCAP_FORM,
     REDCAP_IMPORT,
+    REDCAP_PARTICIPANT_FORM,
     item_key,
 )
 from storage.exports import ExportData, ExportRating
@@ -30,7 +31,7 @@ def _dictionary() -> Iterator[Sequence[object]]:
     for field in REDCAP_FIELDS:
         yield [
             field.name,
-            REDCAP_FORM,
+            field.form,
             "",
             field.type,
             field.label,
@@ -61,28 +62,48 @@ def _items(r: ExportRating) -> dict[str, int | None]:
     return out
 
 
+def _participant(subject: str, site: str) -> list[object]:
+    """A record's row of the participant form (not repeating): its study ID and site."""
+    values: dict[str, object] = {name: None for name in REDCAP_IMPORT.header}
+    values.update(
+        {"record_id": subject, "site": site, f"{REDCAP_PARTICIPANT_FORM}_complete": COMPLETE}
+    )
+    return [values[name] for name in REDCAP_IMPORT.header]
+
+
+def _rating(r: ExportRating, instance: int) -> list[object]:
+    """A rating's row: an instance of the repeating `alsfrs` form."""
+    values: dict[str, object] = {
+        "record_id": r.subject,
+        "redcap_repeat_instrument": REDCAP_FORM,
+        "redcap_repeat_instance": instance,
+        "site": None,
+        f"{REDCAP_PARTICIPANT_FORM}_complete": None,
+        "alsfrs_rating_id": r.key,
+        "alsfrs_date": redcap_date(r),
+        "alsfrs_source": r.source,
+        "alsfrs_visit": r.visit,
+        "alsfrs_visit_date": None if r.visit_date is None else r.visit_date.isoformat(),
+        "alsfrs_language": r.language,
+        "alsfrs_item5_variant": r.item5_variant,
+        **_items(r),
+        "alsfrs_total": r.total,
+        "alsfrs_fvc_percent": decimal(r.fvc_percent),
+        "alsfrs_norris_total": r.norris_total,
+        f"{REDCAP_FORM}_complete": COMPLETE,
+    }
+    return [values[name] for name in REDCAP_IMPORT.header]
+
+
 def _data(data: ExportData) -> Iterator[list[object]]:
-    instance: Counter[str] = Counter()
+    """Per record (in study ID order) its participant row, then its ratings in time order."""
+    ratings: dict[str, list[ExportRating]] = {p.subject: [] for p in data.participants}
     for r in data.ratings:
-        instance[r.subject] += 1
-        values: dict[str, object] = {
-            "record_id": r.subject,
-            "redcap_repeat_instrument": REDCAP_FORM,
-            "redcap_repeat_instance": instance[r.subject],
-            "alsfrs_rating_id": r.key,
-            "alsfrs_date": redcap_date(r),
-            "alsfrs_source": r.source,
-            "alsfrs_visit": r.visit,
-            "alsfrs_visit_date": None if r.visit_date is None else r.visit_date.isoformat(),
-            "alsfrs_language": r.language,
-            "alsfrs_item5_variant": r.item5_variant,
-            **_items(r),
-            "alsfrs_total": r.total,
-            "alsfrs_fvc_percent": decimal(r.fvc_percent),
-            "alsfrs_norris_total": r.norris_total,
-            f"{REDCAP_FORM}_complete": COMPLETE,
-        }
-        yield [values[name] for name in REDCAP_IMPORT.header]
+        ratings[r.subject].append(r)
+    for p in data.participants:
+        yield _participant(p.subject, p.site)
+        for instance, r in enumerate(ratings[p.subject], start=1):
+            yield _rating(r, instance)
 
 
 def build(data: ExportData, study: Study) -> tuple[ExportFile, ...]:

@@ -1,9 +1,10 @@
-"""`--format sdtm`: CDISC SDTM-style QS, AE and RE datasets as CSV.
+"""`--format sdtm`: CDISC SDTM-style DM, QS, AE and RE datasets as CSV.
 
-QS has eleven rows per rating (ten items, then the total) with the project's own test codes
-(no published CDISC codes exist for the 1996 ALSFRS; see the data dictionary). AE has one row per
-reported symptom; RE one per clinic FVC. SAS transport (.xpt) is not written: no kept library
-writes it cleanly.
+DM has one row per participant with its site (SITEID: the SDTMIG has it in DM only; the other
+datasets reach it through USUBJID). QS has eleven rows per rating (ten items, then the total)
+with the project's own test codes (no published CDISC codes exist for the 1996 ALSFRS; see the
+data dictionary). AE has one row per reported symptom; RE one per clinic FVC. SAS transport
+(.xpt) is not written: no kept library writes it cleanly.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from conversations.exports.dictionary import (
     QS_TESTS,
     QS_TOTAL,
     SDTM_AE,
+    SDTM_DM,
     SDTM_QS,
     SDTM_RE,
     SEVERITY_CODES,
@@ -55,6 +57,11 @@ def _visit(r: ExportRating) -> str:
 def dtc(r: ExportRating) -> str:
     """--DTC: the clinic visit's date (ISO 8601 date), else the moment of the self-report."""
     return moment(r.submitted_at) if r.visit_date is None else r.visit_date.isoformat()
+
+
+def _dm(data: ExportData, study: Study) -> Iterator[list[object]]:
+    for p in data.participants:
+        yield [study.id, "DM", usubjid(study, p.subject), p.subject, p.site]
 
 
 def _qs(data: ExportData, study: Study) -> Iterator[list[object]]:
@@ -136,7 +143,7 @@ def _re(data: ExportData, study: Study) -> Iterator[list[object]]:
 
 def build(data: ExportData, study: Study) -> tuple[ExportFile, ...]:
     files = []
-    for dataset, rows in ((SDTM_QS, _qs), (SDTM_AE, _ae), (SDTM_RE, _re)):
+    for dataset, rows in ((SDTM_DM, _dm), (SDTM_QS, _qs), (SDTM_AE, _ae), (SDTM_RE, _re)):
         text, count = csv_text(dataset.header, rows(data, study))
         files.append(ExportFile(dataset.file, text, count))
     return tuple(files)
