@@ -59,10 +59,11 @@ class AlertEmail(BaseModel):
     subject: str
     raised_at: datetime
     acknowledged: bool
+    site: str | None = None  # the participant's site: the time is told in its zone
 
 
 _SELECT = (
-    "SELECT e.*, p.subject, a.created_at AS raised_at,"
+    "SELECT e.*, p.subject, p.site, a.created_at AS raised_at,"
     " a.acknowledged_at IS NOT NULL AS acknowledged FROM alert_emails e"
     " JOIN alerts a ON a.id = e.alert_id JOIN participants p ON p.id = a.participant_id"
 )
@@ -84,6 +85,7 @@ def _email(row: Row) -> AlertEmail:
         subject=row["subject"],
         raised_at=from_iso(row["raised_at"]),
         acknowledged=bool(row["acknowledged"]),
+        site=row["site"],
     )
 
 

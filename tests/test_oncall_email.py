@@ -458,3 +458,27 @@ async def test_the_downtime_notice_reaches_every_sites_address_once(
     assert sorted(smtp.inbox.recipients) == [[BRNO_ONCALL], [PRAHA_ONCALL]]
     for mail in smtp.inbox.received:
         assert "was not running" in mail.get_content()
+
+
+async def test_the_email_tells_the_time_on_the_sites_clock(setup: Setup, smtp: Smtp) -> None:
+    world = setup.world
+    study = world.services.study.model_copy(
+        update={
+            "sites": (
+                Site(id=BRNO, name="FN Brno", oncall_email=BRNO_ONCALL),
+                Site(id="UK-LONDON", name="London", timezone="Europe/London", oncall_email=ONCALL),
+            )
+        }
+    )
+    job = _job(world, smtp.port, study)
+    london = await _participant(world, "S104", "UK-LONDON")
+    await world.alert(urgent=True, participant_id=london)
+    await world.worker.run_once()
+    world.clock.advance(DELAY)
+    await world.worker.run_once()
+    await job.run_once()
+    [mail] = smtp.inbox.received
+    assert smtp.inbox.recipients == [[ONCALL]]
+    body = mail.get_content()
+    assert "25 November 2026, 09:00" in body  # raised at 09:00 UTC: London's clock, not Prague's
+    assert "10:00" not in body

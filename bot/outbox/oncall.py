@@ -145,7 +145,7 @@ class OncallEmailJob(PolledJob):
             return
         study = self._services.study
         t = translator(study.alerts.oncall_email_language)
-        zone = ZoneInfo(study.study.timezone)
+        zone = ZoneInfo(study.site(row.site).timezone)  # the on-call team's own clock
         args: dict[str, str | int | float] = {
             "study": study.study.id,
             "number": row.alert_id,

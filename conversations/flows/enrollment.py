@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from conversations.context import Services
-from conversations.flows import visits
+from conversations.flows import sites, visits
 from storage import assessments, consent, people, schedules
 from storage.db import Tx
 from storage.models import Actor, Participant, ParticipantStatus, Role, Submission, iso
@@ -146,7 +146,13 @@ async def enroll_participant(
     expires_at ISO); raises `DuplicateSubject`."""
     now = services.clock()
     ttl: timedelta = services.study.enrollment.code_ttl
-    site = site or services.study.default_site_id
+    if site is None:
+        site = services.study.default_site_id
+    else:
+        found = services.study.find_site(site)
+        if found is None:
+            raise sites.UnknownSite(site)
+        site = found.id  # the id as the study file spells it
     zone = services.study.site(site).timezone
     own_zone = None if zone == services.study.schedule.timezone else zone
 
