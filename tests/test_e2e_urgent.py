@@ -77,3 +77,21 @@ def test_the_demo_study_has_a_plainly_fake_number() -> None:
     assert study.study.site_phone == DEMO_SITE_PHONE
     assert set(DEMO_SITE_PHONE.replace("+420", "")) <= {"0", " "}
     assert study.decline == load_study(None).decline
+
+
+async def test_the_advice_arrives_even_when_the_screen_could_not_be_shown(
+    with_phone: Harness,
+) -> None:
+    harness = with_phone
+    async with harness.bot():
+        pat = await harness.join("S403", 4403)
+        await pat.send("/assess")
+        await answer_items(pat, BREATHLESS)
+        # Saved, but Telegram refuses to show the "submitted" screen (twice: PTB's retry too).
+        harness.api.fail_next("editMessageText", status=400, count=2, description="Bad Request")
+        await pat.press("Submit")
+        await pat.settle()
+        assert sum(PHONE in m.content for m in pat.bot_messages) == 1
+        assert any("Your saved answers are safe" in m.content for m in pat.bot_messages)
+        rows = await harness.export_rows()
+        assert [row["subject"] for row in rows] == ["S403"]  # the submission stands

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import Any, Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -49,6 +50,7 @@ __all__ = [
     "staff_link",
     "subject_of",
     "urgent_advice",
+    "was_answered",
 ]
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,15 @@ async def say(
     return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
+_ANSWERED: Final[OrderedDict[str, None]] = OrderedDict()  # the latest answered query ids
+_ANSWERED_REMEMBERED: Final = 10_000
+
+
+def was_answered(query: CallbackQuery) -> bool:
+    """Whether this press was answered already (Telegram takes one answer per press)."""
+    return query.id in _ANSWERED
+
+
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
     """Answer a press. An expired query (re-delivered after a restart) cannot be answered any
     more; that is not a failure of the press itself."""
@@ -151,6 +162,9 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
         if "query is too old" not in exc.message.lower():
             raise
         log.info("a callback query had expired before it was answered")
+    _ANSWERED[query.id] = None
+    if len(_ANSWERED) > _ANSWERED_REMEMBERED:
+        _ANSWERED.popitem(last=False)
 
 
 async def press_on_foreign_message(update: Update, context: AppContext) -> None:

@@ -58,6 +58,7 @@ from conversations.handlers.access import (
     staff_link,
     subject_of,
     urgent_advice,
+    was_answered,
 )
 from conversations.handlers.clinic_view import history_chart
 from conversations.screens.assessment import (
@@ -602,9 +603,10 @@ async def on_error(update: object, context: AppContext) -> None:
         user = update.effective_user
         t = translator(language_from_telegram(user.language_code if user else None))
         try:
-            if update.callback_query is not None:
-                await update.callback_query.answer(t("error-generic"), show_alert=True)
-            else:
+            query = update.callback_query
+            if query is not None and not was_answered(query):
+                await query.answer(t("error-generic"), show_alert=True)
+            else:  # a press already answered (its screen failed after) is told in the chat
                 await update.effective_chat.send_message(t("error-generic"))
         except TelegramError:
             log.warning("could not tell the person about the failure")
