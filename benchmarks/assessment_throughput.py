@@ -295,7 +295,8 @@ async def run(
                 ALSFRS_BOT_TOKEN=TOKEN,
                 ALSFRS_API_BASE_URL=api.base_url,
                 ALSFRS_DB_PATH=str(db_path),
-                ALSFRS_STUDY_FILE=str(write_bench_study(Path(tmp))),
+                # As a real study runs: every account agrees to the privacy notice first.
+                ALSFRS_STUDY_FILE=str(write_bench_study(Path(tmp), privacy=True)),
             )
             bare_argv = [sys.executable, str(BARE_BOT), "--token", BARE_TOKEN]
             bare_argv += ["--base-url", bare_api.base_url]
@@ -312,6 +313,7 @@ async def run(
                 await asyncio.gather(
                     *(u.send(f"/start {code}") for u, code in zip(users, codes, strict=True))
                 )
+                await asyncio.gather(*(u.press("I agree") for u in users))
                 ours = Side(ours_bot, users, _our_assessment)
                 bare = Side(
                     bare_bot, [bare_api.user(20_000 + i) for i in range(patients)], _bare_assessment
