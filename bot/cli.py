@@ -142,14 +142,11 @@ async def _enroll(settings: Settings, study: StudySettings, args: argparse.Names
         if onset is None:
             print("alsfrs-bot: --onset is a past month, YYYY-MM", file=sys.stderr)
             return 1
-    site = study.default_site_id
-    if args.site is not None:
-        found = study.find_site(args.site)
-        if found is None:
-            known = ", ".join(s.id for s in study.site_infos())
-            print(f"alsfrs-bot: no site {args.site!r} in the study file ({known})", file=sys.stderr)
-            return 1
-        site = found.id
+    try:
+        site = study.default_site_id if args.site is None else study.named_site(args.site).id
+    except ValueError as exc:
+        print(f"alsfrs-bot: {exc}", file=sys.stderr)
+        return 1
     username = await _bot_username(settings)
     services = await _services(settings, study)
     try:
@@ -191,14 +188,10 @@ def _staff_sites(study: StudySettings, asked: list[str] | None) -> frozenset[str
     """The sites of a staff invitation (None: study-wide), or why they are refused."""
     if not asked:
         return None
-    found = []
-    for name in asked:
-        site = study.find_site(name)
-        if site is None:
-            known = ", ".join(s.id for s in study.site_infos())
-            return f"no site {name!r} in the study file ({known})"
-        found.append(site.id)
-    return frozenset(found)
+    try:
+        return frozenset(study.named_site(name).id for name in asked)
+    except ValueError as exc:
+        return str(exc)
 
 
 async def _invite(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
@@ -340,6 +333,34 @@ async def _revoke(settings: Settings, study: StudySettings, args: argparse.Names
     return 0
 
 
+async def _move_site(settings: Settings, study: StudySettings, args: argparse.Namespace) -> int:
+    """An operator's correction of participants' site (e.g. after sites were added to a study
+    that ran as one site, MAIN): one participant, or all of one site."""
+    try:
+        target = study.named_site(args.to).id
+    except ValueError as exc:
+        print(f"alsfrs-bot: {exc}", file=sys.stderr)
+        return 1
+    services = await _services(settings, study)
+    try:
+        moved = await sites.move_site(
+            services,
+            OPERATOR,
+            target,
+            subject=args.subject,
+            from_site=args.from_site,
+            reason=args.reason,
+        )
+    finally:
+        await services.db.close()
+    if args.subject is not None and not moved:
+        found = f"no participant {args.subject!r}, or already at {target}"
+        print(f"alsfrs-bot: {found}", file=sys.stderr)
+        return 1
+    print(f"{len(moved)} participant(s) moved to site {target}: {', '.join(moved) or '-'}")
+    return 0
+
+
 AUDIT_COLUMNS = (
     "id",
     "at",
@@ -458,6 +479,14 @@ def _parser() -> argparse.ArgumentParser:
     schedule_cli.add_parser(sub)
     visit_cli.add_parser(sub)
     privacy_cli.add_parser(sub)
+    move = sub.add_parser(
+        "move-site", help="correct participants' site: one (SUBJECT) or all of --from SITE"
+    )
+    which = move.add_mutually_exclusive_group(required=True)
+    which.add_argument("subject", nargs="?", default=None)
+    which.add_argument("--from", dest="from_site", default=None, metavar="SITE")
+    move.add_argument("--to", required=True, metavar="SITE", help="a site of the study file")
+    move.add_argument("--reason", required=True, help="recorded in the audit trail")
     revoke = sub.add_parser("revoke", help="end a caregiver's or staff member's access")
     revoke.add_argument("link_id", type=int)
     revoke.add_argument("--reason", default=None)
@@ -505,6 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_status(settings, study, args))
         if args.command == "revoke":
             return asyncio.run(_revoke(settings, study, args))
+        if args.command == "move-site":
+            return asyncio.run(_move_site(settings, study, args))
         if args.command == "schedule":
             return asyncio.run(_schedule(settings, study, args))
         if args.command in privacy_cli.COMMANDS:

@@ -88,9 +88,15 @@ _OPERATOR: Final = Actor(role=ActorRole.OPERATOR)
 
 
 def demo_study(study: StudySettings) -> StudySettings:
-    """The study as local mode runs it: the same rules, with the demo site phone."""
+    """The study as local mode runs it: the same rules and sites, with the demo phone at every
+    site and no on-call e-mail (a demo never hands out or writes to a real site's contact)."""
     info = study.study.model_copy(update={"site_phone": DEMO_SITE_PHONE})
-    return study.model_copy(update={"study": info})
+    sites = tuple(
+        site.model_copy(update={"phone": DEMO_SITE_PHONE, "oncall_email": None})
+        for site in study.sites
+    )
+    alerts = study.alerts.model_copy(update={"oncall_email": None})
+    return study.model_copy(update={"study": info, "sites": sites, "alerts": alerts})
 
 
 def demo_db_path(settings: Settings) -> Path:

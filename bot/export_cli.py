@@ -129,14 +129,11 @@ async def run(db: Database, study_settings: StudySettings, args: argparse.Namesp
     if args.all is not None and (args.format is not None or args.output is not None):
         print("alsfrs-bot: --all DIR takes neither --format nor --output", file=sys.stderr)
         return 1
-    site: str | None = None
-    if args.site is not None:
-        found = study_settings.find_site(args.site)
-        if found is None:
-            known = ", ".join(s.id for s in study_settings.site_infos())
-            print(f"alsfrs-bot: no site {args.site!r} in the study file ({known})", file=sys.stderr)
-            return 1
-        site = found.id
+    try:
+        site = None if args.site is None else study_settings.named_site(args.site).id
+    except ValueError as exc:
+        print(f"alsfrs-bot: {exc}", file=sys.stderr)
+        return 1
     now = utc_now()
     data = await export.read(
         db, default_site=study_settings.default_site_id, subject=args.subject, site=site

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -64,9 +65,43 @@ DEFAULT_EMERGENCY_NUMBERS: Final[dict[Language, tuple[str, ...]]] = {
 }
 _EMAIL: Final = r"^[^@\s<>,;]+@[^@\s<>,;]+$"
 EmergencyNumber = Annotated[str, Field(pattern=r"^[0-9]{2,6}$")]
+T = TypeVar("T")
 SITE_ID: Final = r"^[A-Z0-9][A-Z0-9_-]{0,31}$"
 # The one site of a study file that lists none (its phone, zone and numbers are the study's).
 DEFAULT_SITE_ID: Final = "MAIN"
+
+
+def _phone_shape(value: str) -> str:
+    value = value.strip()
+    if value and not re.fullmatch(_PHONE, value):
+        raise ValueError("a phone number: digits, spaces, ( ) / - and an optional leading +")
+    return value
+
+
+def _known_zone(value: str) -> str:
+    if not is_canonical_zone(value):
+        raise ValueError(f"unknown time zone {value[:40]!r}")
+    return value
+
+
+def _every_language(value: dict[Language, tuple[str, ...]]) -> dict[Language, tuple[str, ...]]:
+    missing = [language for language in LANGUAGES if language not in value]
+    if missing:
+        raise ValueError(f"no emergency number for {', '.join(missing)}")
+    return value
+
+
+def _unless_none(check: Callable[[T], T]) -> Callable[[T | None], T | None]:
+    """A check of an optional setting: None (left out) passes as it is."""
+
+    def checked(value: T | None) -> T | None:
+        return None if value is None else check(value)
+
+    return checked
+
+
+def _capitals(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
 
 
 class StudyInfo(_Strict):
@@ -83,40 +118,16 @@ class StudyInfo(_Strict):
     # existed); the first of the [[sites]] when left out.
     default_site: Annotated[str, Field(pattern=SITE_ID)] | None = None
 
-    @field_validator("default_site", mode="before")
-    @classmethod
-    def _default_site_capitals(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
-
-    @field_validator("site_phone")
-    @classmethod
-    def _phone_shape(cls, value: str) -> str:
-        value = value.strip()
-        if value and not re.fullmatch(_PHONE, value):
-            raise ValueError("a phone number: digits, spaces, ( ) / - and an optional leading +")
-        return value
-
-    @field_validator("emergency_numbers")
-    @classmethod
-    def _every_language(
-        cls, value: dict[Language, tuple[str, ...]]
-    ) -> dict[Language, tuple[str, ...]]:
-        missing = [language for language in LANGUAGES if language not in value]
-        if missing:
-            raise ValueError(f"no emergency number for {', '.join(missing)}")
-        return value
+    _site_capitals = field_validator("default_site", mode="before")(_capitals)
+    _phone = field_validator("site_phone")(_phone_shape)
+    _numbers = field_validator("emergency_numbers")(_every_language)
 
     def emergency_for(self, language: str) -> tuple[str, ...]:
         """The emergency numbers for texts in `language`, the one to call first first."""
         found = [numbers for key, numbers in self.emergency_numbers.items() if key == language]
         return found[0] if found else self.emergency_numbers["en"]
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        if not is_canonical_zone(value):
-            raise ValueError(f"unknown time zone {value[:40]!r}")
-        return value
+    _zone = field_validator("timezone")(_known_zone)
 
 
 class Site(_Strict):
@@ -134,36 +145,18 @@ class Site(_Strict):
     ) = None
     oncall_email: Annotated[str, Field(pattern=_EMAIL, max_length=254)] | None = None
 
-    @field_validator("id", mode="before")
-    @classmethod
-    def _capitals(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
+    _id_capitals = field_validator("id", mode="before")(_capitals)
 
-    @field_validator("phone")
+    @field_validator("id")
     @classmethod
-    def _phone_shape(cls, value: str) -> str:
-        value = value.strip()
-        if value and not re.fullmatch(_PHONE, value):
-            raise ValueError("a phone number: digits, spaces, ( ) / - and an optional leading +")
+    def _not_reserved(cls, value: str) -> str:
+        if value == "STUDY":  # `/invite study` means study-wide
+            raise ValueError("STUDY is reserved (it means the whole study): choose another id")
         return value
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None and not is_canonical_zone(value):
-            raise ValueError(f"unknown time zone {value[:40]!r}")
-        return value
-
-    @field_validator("emergency_numbers")
-    @classmethod
-    def _every_language(
-        cls, value: dict[Language, tuple[str, ...]] | None
-    ) -> dict[Language, tuple[str, ...]] | None:
-        if value is not None:
-            missing = [language for language in LANGUAGES if language not in value]
-            if missing:
-                raise ValueError(f"no emergency number for {', '.join(missing)}")
-        return value
+    _phone = field_validator("phone")(_phone_shape)
+    _zone = field_validator("timezone")(_unless_none(_known_zone))
+    _numbers = field_validator("emergency_numbers")(_unless_none(_every_language))
 
 
 class SiteInfo(_Strict):
@@ -314,6 +307,14 @@ class StudySettings(_Strict):
         found = next((s for s in infos if s.id == wanted), None)
         if found is None:
             found = next(s for s in infos if s.id == self.default_site_id)
+        return found
+
+    def named_site(self, site_id: str) -> SiteInfo:
+        """The listed site with this id (any case); `ValueError` naming the known ones."""
+        found = self.find_site(site_id)
+        if found is None:
+            known = ", ".join(site.id for site in self.site_infos())
+            raise ValueError(f"no site {site_id!r} in the study file ({known})")
         return found
 
     def find_site(self, site_id: str) -> SiteInfo | None:

@@ -168,6 +168,16 @@ async def recipients(tx: Tx, group_chat_id: int | None, site: str | None = None)
     return found
 
 
+# Someone gets the alerts about participant `p`: the staff group, or an active staff member of
+# p's site or of the whole study. An alert nobody would get waits (and holds no place in a batch)
+# until someone is linked; /healthz reports an urgent one left undelivered.
+_COVERED = (
+    "(? IS NOT NULL OR EXISTS (SELECT 1 FROM links l WHERE l.role = 'staff'"
+    " AND l.revoked_at IS NULL AND (l.sites IS NULL OR p.site IN"
+    " (SELECT value FROM json_each(l.sites)))))"
+)
+
+
 async def _add_round(
     tx: Tx, alert_id: int, round_: int, to: list[Recipient], now: datetime
 ) -> bool:
@@ -205,8 +215,8 @@ async def fan_out_new(
         "SELECT a.id, a.participant_id, p.site FROM alerts a"
         " JOIN participants p ON p.id = a.participant_id WHERE a.acknowledged_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM alert_rounds r WHERE r.alert_id = a.id AND r.round = 0)"
-        " ORDER BY a.urgent DESC, a.id LIMIT ?",
-        (limit,),
+        f" AND {_COVERED} ORDER BY a.urgent DESC, a.id LIMIT ?",
+        (group_chat_id, limit),
     )
     done: list[int] = []
     by_site: dict[str | None, list[Recipient]] = {}
@@ -600,15 +610,16 @@ async def edit_failed(
 # --- scheduling ------------------------------------------------------------------------------
 
 
-async def rounds_due(tx: Tx, *, now: datetime) -> bool:
-    """Whether an open alert awaits its first round or an escalation (a cheap read, so that an
-    idle poll needs no write transaction)."""
+async def rounds_due(tx: Tx, *, now: datetime, group_chat_id: int | None = None) -> bool:
+    """Whether an open alert awaits its first round (and someone would get it) or an escalation
+    (a cheap read, so that an idle poll needs no write transaction)."""
     return bool(
         await tx.scalar(
-            "SELECT EXISTS (SELECT 1 FROM alerts a WHERE a.acknowledged_at IS NULL AND"
-            " (a.next_escalation_at <= ? OR NOT EXISTS (SELECT 1 FROM alert_rounds r"
-            "  WHERE r.alert_id = a.id AND r.round = 0)))",
-            (iso(now),),
+            "SELECT EXISTS (SELECT 1 FROM alerts a JOIN participants p ON p.id = a.participant_id"
+            " WHERE a.acknowledged_at IS NULL AND CASE WHEN EXISTS (SELECT 1 FROM alert_rounds r"
+            "  WHERE r.alert_id = a.id AND r.round = 0) THEN a.next_escalation_at <= ?"
+            f"  ELSE {_COVERED} END)",
+            (iso(now), group_chat_id),
         )
     )
 

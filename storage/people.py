@@ -57,6 +57,7 @@ __all__ = [
     "link",
     "link_is_active",
     "list_participants",
+    "move_site",
     "overview",
     "participant_by_id",
     "participant_links",
@@ -67,6 +68,7 @@ __all__ = [
     "set_account_language",
     "set_account_language_quietly",
     "set_status",
+    "site_counts",
     "site_staff_accounts",
     "sites_from_json",
     "sites_json",
@@ -182,6 +184,59 @@ async def adopt_unassigned(tx: Tx, site: str, *, now: datetime) -> int:
             on_behalf_of=row["id"],
         )
     return len(rows)
+
+
+async def site_counts(tx: Tx) -> dict[str | None, int]:
+    """How many participants each site holds (None: not yet in a site)."""
+    rows = await tx.all("SELECT site, COUNT(*) FROM participants GROUP BY site")
+    return {row[0]: int(row[1]) for row in rows}
+
+
+async def move_site(
+    tx: Tx,
+    *,
+    to: str,
+    subject: str | None,
+    from_site: str | None,
+    actor: Actor,
+    now: datetime,
+    reason: str,
+) -> list[str]:
+    """Move one participant, or every participant of `from_site`, to site `to`; one audit entry
+    each (old and new site). Returns the study IDs moved."""
+    if (subject is None) == (from_site is None):
+        raise ValueError("name one participant or one site to move from")
+    if subject is not None:
+        found = await get_participant(tx, subject)
+        rows = [] if found is None else [(found.id, found.subject, found.site)]
+    else:
+        rows = [
+            (row["id"], row["subject"], row["site"])
+            for row in await tx.all(
+                "SELECT id, subject, site FROM participants WHERE site = ? COLLATE NOCASE"
+                " ORDER BY subject",
+                (from_site,),
+            )
+        ]
+    moved = []
+    for pid, found_subject, old in rows:
+        if old == to:
+            continue
+        await tx.execute("UPDATE participants SET site = ? WHERE id = ?", (to, pid))
+        await audit.record(
+            tx,
+            actor=actor,
+            action="participant.site",
+            entity="participant",
+            entity_id=pid,
+            at=now,
+            old=old,
+            new=to,
+            reason=reason,
+            on_behalf_of=pid,
+        )
+        moved.append(found_subject)
+    return moved
 
 
 async def create_invitation(

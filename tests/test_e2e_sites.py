@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_STUDY_FILE, StudySettings, load_study
+from bot.settings import DEFAULT_STUDY_FILE, Site, StudySettings, load_study
 from conversations.callbacks import encode_ack, encode_alert, encode_page
 from conversations.flows import enrollment, schedules
+from conversations.flows import sites as sites_flow
 from localapi import SimUser
 from storage import people
 from storage.db import Tx
@@ -182,7 +183,8 @@ async def test_each_site_sees_and_is_alerted_about_only_its_own_participants(
         ):
             answer = await brno.press_data(own, data)
             assert answer.text is not None, data
-            assert OTHER_SITE in answer.text, (data, answer)
+            assert "participant of another site" in answer.text, (data, answer)
+            assert "S502" not in answer.text  # a forged number learns nobody's study ID
         await praha.send("/alerts")
         assert "S502" in praha.last_message().content  # still open for her site
         # Turning a page of the participant list stays within one's sites.
@@ -311,3 +313,58 @@ async def test_a_declined_notice_is_told_to_the_participants_site_only(sites: Ha
             await member.wait_for(lambda m: "declined the privacy notice" in m.content)
         await patient.settle()
         assert not any("declined the privacy notice" in m.content for m in brno.bot_messages)
+
+
+async def test_a_study_that_adds_sites_is_warned_and_moves_its_participants(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await harness.enroll("S541")  # a single-site study: site MAIN
+    assert (await participant_row(harness, "S541")).site == "MAIN"
+    path = two_site_study(harness.tmp)
+    harness.study = without_privacy_notice(load_study(path))
+    harness.study_file = lambda site_phone="": path  # type: ignore[method-assign]
+    async with harness.services() as services:
+        with caplog.at_level("WARNING"):
+            assert await sites_flow.adopt_unassigned(services) == 0
+    assert "1 participants belong to site MAIN, which the study file does not list" in caplog.text
+    refused = await harness.cli(
+        "move-site", "S541", "--to", "CZ-OSTRAVA", "--reason", "typo", check=False
+    )
+    assert refused.returncode == 1
+    assert "no site 'CZ-OSTRAVA'" in refused.stderr
+    moved = await harness.cli(
+        "move-site", "--from", "main", "--to", "cz-brno", "--reason", "sites added"
+    )
+    assert "1 participant(s) moved to site CZ-BRNO: S541" in moved.stdout
+    assert (await participant_row(harness, "S541")).site == "CZ-BRNO"
+    [entry] = [
+        e
+        for e in await audit_trail(harness, "S541")
+        if e.action == "participant.site" and e.reason == "sites added"
+    ]
+    assert (entry.old_value, entry.new_value, entry.actor_role) == (
+        "MAIN",
+        "CZ-BRNO",
+        "operator",
+    )
+    async with harness.bot():
+        brno = await staff_of(harness, 9401, "CZ-BRNO")
+        await brno.send("/participants")
+        assert "S541" in brno.last_message().content
+
+
+def test_a_site_may_not_be_called_study() -> None:
+    with pytest.raises(ValueError, match="reserved"):
+        Site(id="study", name="Whole")
+
+
+async def test_a_member_of_several_sites_names_the_site_at_enrollment(sites: Harness) -> None:
+    harness = sites
+    async with harness.bot():
+        both = await staff_of(harness, 9501, "CZ-BRNO", "CZ-PRAHA")
+        await both.send("/enroll S551 en")
+        assert "name one, for example /enroll S001 cs site CZ-BRNO" in both.last_message().content
+        async with harness.services() as services:
+            assert await enrollment.find_participant(services, "S551") is None
+        await both.send("/enroll S551 en site cz-praha")
+        assert "S551 belongs to site CZ-PRAHA" in both.last_message().content

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from bot.demo import DEMO_SITE_PHONE, demo_study
-from bot.settings import load_study
+from bot.settings import Site, load_study
 from tests.conftest import BIN, Harness
 from tests.e2e_helpers import answer_items
 
@@ -75,6 +75,16 @@ async def test_a_token_with_an_empty_site_phone_exits_2_naming_it(harness: Harne
 def test_the_demo_study_has_a_plainly_fake_number() -> None:
     study = demo_study(load_study(None))
     assert study.study.site_phone == DEMO_SITE_PHONE
+    real = load_study(None)
+    real = real.model_copy(
+        update={
+            "sites": (Site(id="CZ-BRNO", name="Brno", phone=PHONE, oncall_email="a@b.example"),),
+            "alerts": real.alerts.model_copy(update={"oncall_email": "c@d.example"}),
+        }
+    )
+    demo = demo_study(real)
+    assert [site.site_phone for site in demo.site_infos()] == [DEMO_SITE_PHONE]
+    assert demo.oncall_addresses() == ()
     assert set(DEMO_SITE_PHONE.replace("+420", "")) <= {"0", " "}
     assert study.decline == load_study(None).decline
 

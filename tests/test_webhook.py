@@ -41,27 +41,12 @@ def test_the_secret_is_stable_and_a_setting_wins() -> None:
 
 
 async def test_webhook_mode_refuses_updates_without_the_secret(harness: Harness) -> None:
-    port = free_port()
-    settings = harness.settings().model_copy(
-        update={
-            "webhook_url": "https://bot.example.org/telegram",
-            "webhook_listen": f"127.0.0.1:{port}",
-        }
-    )
-    options = run_options(settings)
-    assert options["drop_pending_updates"] is False
     user = harness.api.user(5_550_001)
     user.chat.known_to_bot = True  # it wrote to the bot before (the update is made by hand)
-    application = build_application(settings, harness.study, clock=harness.clock)
-    await application.initialize()
-    assert application.post_init is not None
-    assert application.updater is not None
-    await application.post_init(application)
-    await application.start()
-    try:
-        await application.updater.start_webhook(**options)
+    async with webhook_mode(harness) as options:
+        assert options["drop_pending_updates"] is False
         assert harness.api.world.webhook_url == "https://bot.example.org/telegram"
-        url = f"http://127.0.0.1:{port}/telegram"
+        url = f"http://127.0.0.1:{options['port']}/telegram"
         async with aiohttp.ClientSession() as http:
             async with http.post(url, json=_update(1, user.id, "/help")) as response:
                 assert response.status == 403
@@ -73,12 +58,6 @@ async def test_webhook_mode_refuses_updates_without_the_secret(harness: Harness)
             async with http.post(url, json=_update(3, user.id, "/help"), headers=right) as r:
                 assert r.status == 200
         await harness.api.wait_until(lambda: bool(user.chat.messages), what="a reply")
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        assert application.post_shutdown is not None
-        await application.shutdown()
-        await application.post_shutdown(application)
     # Back to polling: the webhook is deleted and the bot polls again.
     async with running(harness.application(), poll_timeout=1):
         assert harness.api.world.webhook_url == ""

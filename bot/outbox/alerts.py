@@ -107,7 +107,9 @@ class AlertJob(PolledJob):
             return queued, escalated
 
         async def pending(tx: Tx) -> bool:
-            return await alert_delivery.rounds_due(tx, now=now)
+            return await alert_delivery.rounds_due(
+                tx, now=now, group_chat_id=settings.staff_group_chat_id
+            )
 
         if not await services.db.read(pending):
             return  # nothing to decide: no write transaction (and no fsync) on an idle poll

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from conversations.context import Services
 from storage import people
 from storage.db import Tx
-from storage.models import LinkInfo, Participant
+from storage.models import Actor, LinkInfo, Participant
 
 if TYPE_CHECKING:
     from bot.settings import SiteInfo
@@ -25,6 +25,7 @@ __all__ = [
     "adopt_unassigned",
     "enrollment_site",
     "may_act",
+    "move_site",
     "site_of",
     "sites_label",
 ]
@@ -48,8 +49,9 @@ def may_act(link: LinkInfo, participant: Participant) -> bool:
 
 def enrollment_site(services: Services, link: LinkInfo | None, asked: str | None) -> str:
     """The site a new participant is enrolled at: the one asked for (it must exist, and be one
-    of a site-bound staff member's), else the staff member's only site, else the study's
-    default. Raises `UnknownSite`, or `PermissionError` for a site that is not theirs."""
+    of a site-bound staff member's), else the staff member's only site, else (study-wide staff)
+    the study's default. A member of several sites names one: a participant's site is for good.
+    Raises `UnknownSite`, or `PermissionError` for a site that is not theirs or not named."""
     study = services.study
     if asked is not None:
         found = study.find_site(asked)
@@ -61,8 +63,6 @@ def enrollment_site(services: Services, link: LinkInfo | None, asked: str | None
     if link is not None and link.sites is not None:
         if len(link.sites) == 1:
             return next(iter(link.sites))
-        if study.default_site_id in link.sites:
-            return study.default_site_id
         raise PermissionError("choose one of your sites")
     return study.default_site_id
 
@@ -74,14 +74,54 @@ def sites_label(sites: frozenset[str] | None) -> str | None:
 
 async def adopt_unassigned(services: Services) -> int:
     """Put participants enrolled before sites existed into the study's default site (once, at
-    start-up; audited). Returns how many there were."""
-    site = services.study.default_site_id
+    start-up; audited), and warn about participants of a site the study file does not list
+    (`alsfrs-bot move-site` moves them). Returns how many were adopted."""
+    study = services.study
+    site = study.default_site_id
+    now = services.clock()
+    counts = await services.db.read(people.site_counts)
+    count = 0
+    if None in counts:  # a write only when there is something to adopt
+
+        async def unit(tx: Tx) -> int:
+            return await people.adopt_unassigned(tx, site, now=now)
+
+        count = await services.db.write(unit)
+        log.info("%d participants enrolled before sites now belong to site %s", count, site)
+    listed = {info.id for info in study.site_infos()}
+    for unlisted, number in sorted((k, v) for k, v in counts.items() if k and k not in listed):
+        log.warning(
+            "%d participants belong to site %s, which the study file does not list: only "
+            "study-wide staff see them; list the site or move them (alsfrs-bot move-site)",
+            number,
+            unlisted,
+        )
+    return count
+
+
+async def move_site(
+    services: Services,
+    actor: Actor,
+    to: str,
+    *,
+    subject: str | None,
+    from_site: str | None,
+    reason: str,
+) -> list[str]:
+    """An operator's correction: move one participant (`subject`) or every participant of
+    `from_site` to the listed site `to`, one audit entry each. Returns the study IDs moved."""
+    target = services.study.named_site(to).id
     now = services.clock()
 
-    async def unit(tx: Tx) -> int:
-        return await people.adopt_unassigned(tx, site, now=now)
+    async def unit(tx: Tx) -> list[str]:
+        return await people.move_site(
+            tx,
+            to=target,
+            subject=subject,
+            from_site=from_site,
+            actor=actor,
+            now=now,
+            reason=reason,
+        )
 
-    count = await services.db.write(unit)
-    if count:
-        log.info("%d participants enrolled before sites now belong to site %s", count, site)
-    return count
+    return await services.db.write(unit)

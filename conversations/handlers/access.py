@@ -205,14 +205,14 @@ async def refuse_other_site(
     update: Update, context: AppContext, t: Translator, link: LinkInfo, subject: str, what: str
 ) -> None:
     """Refuse a staff member a participant of a site that is not theirs: a plain reply (an
-    alert on a press) and an audit entry, as for any other refused action."""
+    alert on a press) and an audit entry, as for any other refused action. A press names no
+    study ID: its data may be forged to probe which alert is whose."""
     await accounts.record_refusal(context.services, actor_for(link), what, "staff: other site")
     log.info("refused %s about another site's participant", what)
-    text = t("staff-other-site", subject=escape(subject))
     if update.callback_query is not None:
-        await answer(update.callback_query, text, alert=True)
+        await answer(update.callback_query, t("staff-other-site-press"), alert=True)
     else:
-        await say(update, text)
+        await say(update, t("staff-other-site", subject=escape(subject)))
 
 
 async def deny(update: Update, context: AppContext, identity: Identity | None, what: str) -> None:

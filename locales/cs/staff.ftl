@@ -24,6 +24,7 @@ staff-usage-revoke = Použití: /revoke ČÍSLO [důvod], s číslem z /particip
 staff-exists = Účastník { $subject } už existuje.
 staff-unknown = Účastník { $subject } neexistuje.
 staff-other-site = Účastník { $subject } patří k jinému pracovišti: k jeho údajům nemáte přístup. Obraťte se na kolegu z tohoto pracoviště nebo na člena týmu pro celou studii.
+staff-other-site-press = Týká se účastníka jiného pracoviště: k tomu nemáte přístup.
 staff-enrolled-site = Účastník { $subject } patří k pracovišti { $site }.
 staff-site-unknown = Pracoviště { $site } neexistuje. Pracoviště studie: { $sites }.
 staff-site-choose = Pracujete pro více pracovišť ({ $sites }): uveďte jedno, například /enroll S001 cs site { $first }.

@@ -24,6 +24,7 @@ staff-usage-revoke = Use: /revoke NUMBER [reason], with the number shown by /par
 staff-exists = Participant { $subject } already exists.
 staff-unknown = There is no participant { $subject }.
 staff-other-site = Participant { $subject } belongs to another site: you do not have access to them. Ask a colleague of that site or a study-wide member.
+staff-other-site-press = This is about a participant of another site: you do not have access to it.
 staff-enrolled-site = Participant { $subject } belongs to site { $site }.
 staff-site-unknown = There is no site { $site }. The study's sites: { $sites }.
 staff-site-choose = You work for several sites ({ $sites }): name one, for example /enroll S001 cs site { $first }.

@@ -1,0 +1,142 @@
+"""Sites in storage: alerts go to their participant's site's staff and the study-wide ones, in
+the first round and in every escalation; an alert nobody would get waits without holding up
+other sites' alerts or costing a write on every poll."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from storage import alert_delivery, people
+from storage.alerts import create_alert
+from storage.db import Database, Tx
+from storage.models import Actor, ActorRole, Role
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+OPERATOR = Actor(role=ActorRole.OPERATOR)
+SYSTEM = Actor(role=ActorRole.SYSTEM)
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "sites.sqlite3")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def staff(db: Database, telegram_id: int, sites: frozenset[str] | None) -> int:
+    async def unit(tx: Tx) -> int:
+        code = await people.create_invitation(
+            tx,
+            role=Role.STAFF,
+            participant_id=None,
+            actor=OPERATOR,
+            now=NOW,
+            ttl=HOUR,
+            sites=sites,
+        )
+        _, identity = await people.redeem(tx, code=code, telegram_user_id=telegram_id, now=NOW)
+        assert identity is not None
+        link = identity.link_for(Role.STAFF)
+        assert link is not None
+        assert link.sites == sites
+        return link.id
+
+    return await db.write(unit)
+
+
+async def participant(db: Database, subject: str, site: str) -> int:
+    async def unit(tx: Tx) -> int:
+        found = await people.create_participant(
+            tx, subject=subject, language="en", actor=OPERATOR, now=NOW, site=site
+        )
+        return found.id
+
+    return await db.write(unit)
+
+
+async def alert(db: Database, participant_id: int) -> int:
+    async def unit(tx: Tx) -> int:
+        return await create_alert(
+            tx,
+            participant_id=participant_id,
+            kind="decline",
+            rule="previous",
+            urgent=True,
+            message_key="decline-previous",
+            message_args={"subject": "S"},
+            assessment_id=None,
+            actor=SYSTEM,
+            now=NOW,
+            escalate_after=HOUR,
+        )
+
+    return await db.write(unit)
+
+
+async def chats_of(db: Database, alert_id: int) -> dict[int, set[int]]:
+    """Round -> the chats that round went to."""
+    rounds: dict[int, set[int]] = {}
+    for delivery in await db.read(lambda tx: alert_delivery.deliveries(tx, alert_id)):
+        rounds.setdefault(delivery.round, set()).add(delivery.chat_id)
+    return rounds
+
+
+async def test_rounds_and_escalations_reach_the_site_and_the_study_wide_only(
+    db: Database,
+) -> None:
+    await staff(db, 701, frozenset({"CZ-BRNO"}))
+    await staff(db, 702, frozenset({"CZ-PRAHA"}))
+    await staff(db, 703, None)
+    brno = await alert(db, await participant(db, "S001", "CZ-BRNO"))
+    praha = await alert(db, await participant(db, "S002", "CZ-PRAHA"))
+    queued = await db.write(lambda tx: alert_delivery.fan_out_new(tx, group_chat_id=None, now=NOW))
+    assert sorted(queued) == sorted([brno, praha])
+    later = NOW + HOUR + timedelta(minutes=1)
+    escalated = await db.write(
+        lambda tx: alert_delivery.escalate_due(
+            tx, group_chat_id=None, now=later, urgent_every=HOUR, routine_every=72 * HOUR
+        )
+    )
+    assert sorted(escalated) == sorted([(brno, 1), (praha, 1)])
+    assert await chats_of(db, brno) == {0: {701, 703}, 1: {701, 703}}
+    assert await chats_of(db, praha) == {0: {702, 703}, 1: {702, 703}}
+
+
+async def test_an_alert_nobody_would_get_waits_without_holding_up_the_others(
+    db: Database,
+) -> None:
+    nurse = await staff(db, 711, frozenset({"CZ-BRNO"}))
+    nobody = await participant(db, "S011", "CZ-OSTRAVA")  # no staff of this site, none study-wide
+    held = [await alert(db, nobody) for _ in range(3)]
+    assert not await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW))  # no idle writes
+    covered = await alert(db, await participant(db, "S012", "CZ-BRNO"))
+    assert await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW))
+    queued = await db.write(
+        lambda tx: alert_delivery.fan_out_new(tx, group_chat_id=None, now=NOW, limit=1)
+    )
+    assert queued == [covered]  # the held ones take no place in the batch
+    await db.write(
+        lambda tx: alert_delivery.acknowledge(tx, covered, link_id=nurse, now=NOW, action="none")
+    )
+    # Past their escalation time, held alerts still cost no write on a poll.
+    assert not await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW + 2 * HOUR))
+    # Someone of that site joins: the held alerts go out to them.
+    await staff(db, 712, frozenset({"CZ-OSTRAVA"}))
+    assert await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW))
+    queued = await db.write(lambda tx: alert_delivery.fan_out_new(tx, group_chat_id=None, now=NOW))
+    assert sorted(queued) == held
+    for held_alert in held:
+        assert await chats_of(db, held_alert) == {0: {712}}
+    # A staff group gets everything, so nothing would wait with one.
+    other = await alert(db, await participant(db, "S013", "CZ-ZLIN"))
+    assert not await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW))
+    assert await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW, group_chat_id=-100))
+    queued = await db.write(lambda tx: alert_delivery.fan_out_new(tx, group_chat_id=-100, now=NOW))
+    assert queued == [other]
