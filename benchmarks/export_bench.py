@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.export_cli import write_files
+from bot.output import write_files
 from bot.settings import DEFAULT_SITE_ID
 from conversations.exports import FORMATS, MANIFEST, Study, build, manifest
 from conversations.flows import export

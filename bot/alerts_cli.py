@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-from bot import ops_cli
+from bot import output
 from bot.settings import Settings
 from storage import alert_delivery, alerts
 from storage.db import Database, Tx
@@ -110,8 +110,8 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        ops_cli.write_private(args.output, text)
-    except ops_cli.OutputError as exc:
+        output.write_private(args.output, text)
+    except output.OutputError as exc:
         print(f"alsfrs-bot: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot import alerts_cli, export_cli, logs, ops_cli, privacy_cli, schedule_cli, visit_cli
+from bot import alerts_cli, export_cli, logs, ops_cli, output, privacy_cli, schedule_cli, visit_cli
 from bot.settings import Settings, StudySettings, load_study, problems_for_telegram
 from conversations.context import Services
 from conversations.flows import enrollment, sites
@@ -415,8 +415,8 @@ def _write_output(path: Path | None, text: str) -> None:
         return
     # Exports hold health data: readable by their owner only, never through a symlink.
     try:
-        ops_cli.write_private(path, text)
-    except ops_cli.OutputError as exc:
+        output.write_private(path, text)
+    except output.OutputError as exc:
         raise ConfigError(str(exc)) from None
 
 

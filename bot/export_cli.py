@@ -18,27 +18,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import secrets
-import stat
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.output import OutputError, write_files
 from bot.settings import StudySettings
 from conversations.context import utc_now
 from conversations.exports import FORMATS, MANIFEST, ExportFile, Study, build, manifest
 from conversations.flows import export
 from storage.db import Database
 
-__all__ = ["OutputError", "add_parser", "run", "write_files"]
-
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
-class OutputError(Exception):
-    """The export cannot be written where asked; the message says why."""
+__all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: Any) -> None:
@@ -55,68 +46,6 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--subject", default=None, help="one participant's data only")
     parser.add_argument("--site", default=None, help="one site's participants only (its id)")
     parser.add_argument("--force", action="store_true", help="replace existing files")
-
-
-def _open_dir(path: Path) -> int:
-    """A folder to write into (created 0700 if missing), never through a symbolic link."""
-    if path.is_symlink():
-        raise OutputError(f"{path}: is a symbolic link; not followed")
-    try:
-        path.mkdir(mode=0o700, parents=False, exist_ok=True)
-        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError as exc:
-        raise OutputError(f"{path}: {exc.strerror}") from None
-
-
-def _check(dir_fd: int, name: str, *, force: bool) -> None:
-    try:
-        found = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-    except FileNotFoundError:
-        return
-    if stat.S_ISLNK(found.st_mode):
-        raise OutputError(f"{name}: is a symbolic link; not followed")
-    if not stat.S_ISREG(found.st_mode):
-        raise OutputError(f"{name}: exists and is not a file")
-    if not force:
-        raise OutputError(f"{name}: exists (use --force to replace it)")
-
-
-def _fill(fd: int, data: bytes) -> None:
-    try:
-        os.fchmod(fd, 0o600)  # whatever the umask: readable by the owner only
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write(dir_fd: int, name: str, data: bytes, *, force: bool) -> None:
-    _check(dir_fd, name, force=force)
-    if not force:
-        try:
-            fd = os.open(name, _FLAGS, 0o600, dir_fd=dir_fd)
-        except FileExistsError:
-            raise OutputError(f"{name}: exists (use --force to replace it)") from None
-        _fill(fd, data)
-        return
-    part = f".{name}.{secrets.token_hex(6)}.part"
-    _fill(os.open(part, _FLAGS, 0o600, dir_fd=dir_fd), data)
-    os.replace(part, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-
-
-def write_files(folder: Path, files: Sequence[tuple[str, bytes]], *, force: bool) -> None:
-    """Write `files` (name, content) into `folder`; refuse before writing anything if any
-    name is taken (without `force`) or is a symbolic link."""
-    dir_fd = _open_dir(folder)
-    try:
-        for name, _ in files:
-            _check(dir_fd, name, force=force)
-        for name, data in files:
-            _write(dir_fd, name, data, force=force)
-    finally:
-        os.close(dir_fd)
 
 
 def _study(study: StudySettings) -> Study:

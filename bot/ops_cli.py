@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -29,20 +27,14 @@ from storage.db import StorageError, migrations
 
 __all__ = [
     "COMMANDS",
-    "OutputError",
     "add_parsers",
     "health",
     "run",
     "when",
-    "write_private",
 ]
 
 COMMANDS: Final = frozenset({"backup", "restore", "health"})
 EXIT_PROBLEM: Final = 2
-
-
-class OutputError(Exception):
-    """An output file cannot be written; the message says which and why."""
 
 
 def when(moment: datetime | str | None) -> str:
@@ -58,30 +50,6 @@ def when(moment: datetime | str | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` readable by its owner only (0600), never through a symlink: the
-    text goes to a new private file beside it that then replaces whatever `path` was (a file
-    or a link), so neither a link's target nor a pre-existing file's permissions are used."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"--output {path}: the folder {folder} does not exist")
-    if path.is_dir():
-        raise OutputError(f"--output {path}: is a folder")
-    try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".partial")
-    except OSError as exc:
-        raise OutputError(f"--output {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(name, path)
-    except OSError as exc:
-        Path(name).unlink(missing_ok=True)
-        raise OutputError(f"--output {path}: {exc.strerror}") from None
 
 
 def add_parsers(sub: Any) -> None:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-from bot import ops_cli
+from bot import output
 from bot.settings import Settings, StudySettings
 from conversations.context import Services
 from conversations.flows import privacy
@@ -54,8 +54,8 @@ async def main(settings: Settings, study: StudySettings, args: argparse.Namespac
         sys.stdout.write(text)
         return 0
     try:
-        ops_cli.write_private(args.output, text)  # health data: owner only
-    except ops_cli.OutputError as exc:
+        output.write_private(args.output, text)  # health data: owner only
+    except output.OutputError as exc:
         print(f"alsfrs-bot: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {args.output}", file=sys.stderr)

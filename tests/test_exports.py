@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from bot.export_cli import OutputError, write_files
+from bot.output import OutputError, write_files
 from bot.settings import load_study
 from conversations.domain.symptoms import CATALOGUE, SYMPTOMS
 from conversations.exports.dictionary import (
