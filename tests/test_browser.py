@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from bot.local import LocalMode, local_mode
 from bot.settings import Settings, load_study
 
 if TYPE_CHECKING:
-    from playwright.async_api import Locator, Page
+    from playwright.async_api import Locator, Page, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -78,14 +79,21 @@ class Demo:
         print(f"screenshot: {path}")
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
+def _empty_folder(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
+
+
+@asynccontextmanager
+async def local_page(
+    tmp: Path, shots: Path, viewport: ViewportSize
+) -> AsyncIterator[tuple[LocalMode, Page, list[str]]]:
+    """Local mode on the demo study and Chromium showing its page at `viewport`, with the
+    page's script errors; afterwards no script error and no Telegram limit broken."""
     _need_browser()
     from playwright.async_api import async_playwright
 
-    tmp = tmp_path_factory.mktemp("local-mode")
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    _empty_folder(shots)
     settings = Settings(
         bot_token=None,
         db_path=tmp / "study.sqlite3",
@@ -96,16 +104,23 @@ async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
         browser = await driver.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
-        page = await browser.new_page(viewport={"width": 1440, "height": 900})
+        page = await browser.new_page(viewport=viewport)
         page.set_default_timeout(10_000)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         await page.goto(system.url)
         await page.wait_for_selector("body[data-ready=true]")
-        yield Demo(system=system, page=page, shots=SHOTS, errors=errors)
+        yield system, page, errors
         await browser.close()
     assert errors == [], "the page had script errors"
     assert [str(v) for v in system.api.violations] == [], "the bot broke a Telegram limit"
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
+    tmp = tmp_path_factory.mktemp("local-mode")
+    async with local_page(tmp, SHOTS, {"width": 1440, "height": 900}) as (system, page, errors):
+        yield Demo(system=system, page=page, shots=SHOTS, errors=errors)
 
 
 async def last_bot_text(pane: Locator) -> str:

@@ -7,7 +7,6 @@ shows as scrollWidth > clientWidth). A screenshot of each screen goes to test-ou
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,15 +16,12 @@ import pytest
 import pytest_asyncio
 
 from bot.demo import DEMO_SITE_PHONE
-from bot.local import LocalMode, local_mode
-from bot.settings import Settings, load_study
+from bot.local import LocalMode
 from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
-    _need_browser,
     _settled,
     last_bot_text,
+    local_page,
     press,
     wait_for_bot_text,
 )
@@ -107,31 +103,9 @@ class Phone:
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def phone(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Phone]:
-    _need_browser()
-    from playwright.async_api import async_playwright
-
     tmp = tmp_path_factory.mktemp("phone")
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    settings = Settings(
-        bot_token=None,
-        db_path=tmp / "study.sqlite3",
-        local_db_path=tmp / "demo.sqlite3",
-        local_port=0,
-    )
-    async with local_mode(settings, load_study(None)) as system, async_playwright() as driver:
-        browser = await driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        page = await browser.new_page(viewport={"width": 360, "height": 740})
-        page.set_default_timeout(10_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        await page.goto(system.url)
-        await page.wait_for_selector("body[data-ready=true]")
+    async with local_page(tmp, SHOTS, {"width": 360, "height": 740}) as (system, page, errors):
         yield Phone(system=system, page=page, errors=errors)
-        await browser.close()
-    assert errors == [], "the page had script errors"
 
 
 async def _walk_assessment(phone: Phone, language: str) -> None:
