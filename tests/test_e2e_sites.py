@@ -221,6 +221,13 @@ async def test_each_site_sees_and_is_alerted_about_only_its_own_participants(
         assert (what, "staff: other site") in refused, refused
     assert ("/enroll site", "staff: other site") in refused
     assert ("/invite sites", "staff: other site") in refused
+    # On the trail of the participant they were about, commands and forged buttons alike.
+    about_s502 = {
+        json.loads(e.new_value or "{}")["what"]
+        for e in await audit_trail(harness, "S502")
+        if e.action == "access.denied"
+    }
+    assert {"/participant", "/withdraw", "alert button"} <= about_s502
 
 
 async def test_urgent_advice_gives_the_participants_own_site_phone(sites: Harness) -> None:

@@ -76,11 +76,14 @@ async def set_language(
     await services.db.write(unit)
 
 
-async def record_refusal(services: Services, actor: Actor, what: str, role: str) -> None:
-    """Audit an action refused to the account's role."""
+async def record_refusal(
+    services: Services, actor: Actor, what: str, role: str, *, about: int | None = None
+) -> None:
+    """Audit an action refused to the account's role (about participant `about`, when it named
+    one: the entry is then on that participant's trail)."""
     now = services.clock()
 
-    key = ("access.denied", _hour(now), actor.role.value, actor.link_id, what, role)
+    key = ("access.denied", _hour(now), actor.role.value, actor.link_id, what, role, about)
     first = _first(services, key)
     if not first and not _due(services, now):
         return
@@ -95,6 +98,7 @@ async def record_refusal(services: Services, actor: Actor, what: str, role: str)
                 entity_id=None,
                 at=now,
                 new={"what": what, "role": role},
+                on_behalf_of=about,
             )
         await _audit_repeats(services, tx, now)
 
@@ -124,7 +128,7 @@ async def _audit_repeats(services: Services, tx: Tx, now: datetime) -> None:
         if count < 2:
             continue
         if key[0] == "access.denied":
-            _, hour, actor_role, link_id, what, role = key
+            _, hour, actor_role, link_id, what, role, about = key
             await audit.record(
                 tx,
                 actor=Actor(role=ActorRole(actor_role), link_id=link_id),
@@ -133,6 +137,7 @@ async def _audit_repeats(services: Services, tx: Tx, now: datetime) -> None:
                 entity_id=None,
                 at=now,
                 new={"what": what, "role": role, "hour": hour, "count": count - 1},
+                on_behalf_of=about,
             )
         else:
             _, hour, account_id = key

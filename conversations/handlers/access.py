@@ -202,17 +202,24 @@ async def quietly(call: Awaitable[Any]) -> None:
 
 
 async def refuse_other_site(
-    update: Update, context: AppContext, t: Translator, link: LinkInfo, subject: str, what: str
+    update: Update,
+    context: AppContext,
+    t: Translator,
+    link: LinkInfo,
+    target: Participant,
+    what: str,
 ) -> None:
     """Refuse a staff member a participant of a site that is not theirs: a plain reply (an
     alert on a press) and an audit entry, as for any other refused action. A press names no
     study ID: its data may be forged to probe which alert is whose."""
-    await accounts.record_refusal(context.services, actor_for(link), what, "staff: other site")
+    await accounts.record_refusal(
+        context.services, actor_for(link), what, "staff: other site", about=target.id
+    )
     log.info("refused %s about another site's participant", what)
     if update.callback_query is not None:
         await answer(update.callback_query, t("staff-other-site-press"), alert=True)
     else:
-        await say(update, t("staff-other-site", subject=escape(subject)))
+        await say(update, t("staff-other-site", subject=escape(target.subject)))
 
 
 async def deny(update: Update, context: AppContext, identity: Identity | None, what: str) -> None:

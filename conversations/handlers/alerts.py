@@ -203,8 +203,7 @@ async def _within_sites(
     button about another site's participant is refused and audited); True for a page turn."""
     services = context.services
     if isinstance(press, AckPress) and press.scope == "p":
-        participant = await alert_flows.participant(services, press.target)
-        site, subject = (participant.site, participant.subject) if participant else (None, None)
+        participant_id: int | None = press.target
     else:
         alert_id = press.target if isinstance(press, AckPress) else None
         if isinstance(press, AlertPress):
@@ -212,10 +211,13 @@ async def _within_sites(
         if alert_id is None:
             return True
         found = await alert_flows.alert(services, alert_id)
-        site, subject = (found.site, found.subject) if found else (None, None)
-    if subject is None or link.covers(site):
+        participant_id = None if found is None else found.participant_id
+    target = (
+        None if participant_id is None else await alert_flows.participant(services, participant_id)
+    )
+    if target is None or link.covers(target.site):
         return True  # no such alert or participant: the press's own answer says so
-    await refuse_other_site(update, context, t, link, subject, "alert button")
+    await refuse_other_site(update, context, t, link, target, "alert button")
     return False
 
 

@@ -87,7 +87,7 @@ def staff_only(
             if about_subject and link.sites is not None:
                 found = await _participant_of_arg(context)
                 if found is not None and not sites.may_act(link, found):
-                    await refuse_other_site(update, context, t, link, found.subject, f"/{name}")
+                    await refuse_other_site(update, context, t, link, found, f"/{name}")
                     return
             await handler(update, context, t, link)
 
