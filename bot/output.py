@@ -11,6 +11,7 @@ and then renamed over it, or created exclusively).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
@@ -27,13 +28,12 @@ class OutputError(Exception):
     """An output file cannot be written; the message says which and why."""
 
 
-def _open_dir(path: Path, *, create: bool) -> int:
-    """A folder to write into (created 0700 if missing and `create`), never through a link."""
+def _open_dir(path: Path) -> int:
+    """A folder to write several files into (created 0700 if missing), never through a link."""
     if path.is_symlink():
         raise OutputError(f"{path}: is a symbolic link; not followed")
     try:
-        if create:
-            path.mkdir(mode=0o700, parents=False, exist_ok=True)
+        path.mkdir(mode=0o700, parents=False, exist_ok=True)
         return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
         raise OutputError(f"{path}: {exc.strerror}") from None
@@ -63,14 +63,27 @@ def _fill(fd: int, data: bytes) -> None:
         os.close(fd)
 
 
+def _fill_new(dir_fd: int, name: str, data: bytes) -> None:
+    """Create `name` (it must not exist) and fill it; on any failure it is removed again, so
+    that no half-written file stays behind."""
+    fd = os.open(name, _FLAGS, 0o600, dir_fd=dir_fd)
+    try:
+        _fill(fd, data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name, dir_fd=dir_fd)
+        raise
+
+
 def _replace(dir_fd: int, name: str, data: bytes) -> None:
     """Fill a new private file beside `name`, then rename it over whatever `name` was."""
     part = f".{name}.{secrets.token_hex(6)}.part"
-    _fill(os.open(part, _FLAGS, 0o600, dir_fd=dir_fd), data)
+    _fill_new(dir_fd, part, data)
     try:
         os.replace(part, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-    except OSError:
-        os.unlink(part, dir_fd=dir_fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(part, dir_fd=dir_fd)
         raise
 
 
@@ -80,21 +93,23 @@ def _write(dir_fd: int, name: str, data: bytes, *, force: bool) -> None:
         _replace(dir_fd, name, data)
         return
     try:
-        fd = os.open(name, _FLAGS, 0o600, dir_fd=dir_fd)
+        _fill_new(dir_fd, name, data)
     except FileExistsError:
         raise OutputError(f"{name}: exists (use --force to replace it)") from None
-    _fill(fd, data)
 
 
 def write_files(folder: Path, files: Sequence[tuple[str, bytes]], *, force: bool) -> None:
     """Write `files` (name, content) into `folder`; refuse before writing anything if any
     name is taken (without `force`) or is a symbolic link."""
-    dir_fd = _open_dir(folder, create=True)
+    dir_fd = _open_dir(folder)
     try:
         for name, _ in files:
             _check(dir_fd, name, force=force)
         for name, data in files:
             _write(dir_fd, name, data, force=force)
+        os.fsync(dir_fd)  # the new names themselves survive a crash
+    except OSError as exc:
+        raise OutputError(f"{folder}: {exc.strerror}") from None
     finally:
         os.close(dir_fd)
 
@@ -108,12 +123,13 @@ def write_private(path: Path, text: str) -> None:
     if path.is_dir():
         raise OutputError(f"--output {path}: is a folder")
     try:
-        dir_fd = _open_dir(folder, create=False)
+        # The folder is the operator's choice, as given (it may be reached through a link); the
+        # file itself is never followed.
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             _replace(dir_fd, path.name, text.encode("utf-8"))
+            os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
     except OSError as exc:
         raise OutputError(f"--output {path}: {exc.strerror}") from None
-    except OutputError as exc:
-        raise OutputError(f"--output {path}: {exc}") from None

@@ -212,7 +212,7 @@ async def fan_out_new(
     """Give round 0 to open alerts that have none yet; returns their ids. With no recipient at
     all (no staff linked, no group), nothing is recorded: the alerts wait for the first one."""
     rows = await tx.all(
-        "SELECT a.id, a.participant_id, p.site FROM alerts a"
+        "SELECT a.id, a.participant_id, a.created_at, a.next_escalation_at, p.site FROM alerts a"
         " JOIN participants p ON p.id = a.participant_id WHERE a.acknowledged_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM alert_rounds r WHERE r.alert_id = a.id AND r.round = 0)"
         f" AND {_COVERED} ORDER BY a.urgent DESC, a.id LIMIT ?",
@@ -225,9 +225,18 @@ async def fan_out_new(
         if site not in by_site:
             by_site[site] = await recipients(tx, group_chat_id, site)
         to = by_site[site]
-        if not to:
-            continue  # nobody of this site (or study-wide) is linked yet: the alert waits
         if await _add_round(tx, row["id"], 0, to, now):
+            new: dict[str, object] = {"round": 0, **_audit_recipients(to)}
+            due = row["next_escalation_at"]
+            if due is not None and from_iso(due) <= now:
+                # It waited for someone to get it: its escalation counts from now, as if it had
+                # been raised now, instead of superseding round 0 at once.
+                following = now + (from_iso(due) - from_iso(row["created_at"]))
+                await tx.execute(
+                    "UPDATE alerts SET next_escalation_at = ? WHERE id = ?",
+                    (iso(following), row["id"]),
+                )
+                new["next"] = iso(following)
             await audit.record(
                 tx,
                 actor=SYSTEM,
@@ -235,7 +244,7 @@ async def fan_out_new(
                 entity="alert",
                 entity_id=row["id"],
                 at=now,
-                new={"round": 0, **_audit_recipients(to)},
+                new=new,
                 on_behalf_of=row["participant_id"],
             )
             done.append(row["id"])
@@ -610,7 +619,7 @@ async def edit_failed(
 # --- scheduling ------------------------------------------------------------------------------
 
 
-async def rounds_due(tx: Tx, *, now: datetime, group_chat_id: int | None = None) -> bool:
+async def rounds_due(tx: Tx, *, now: datetime, group_chat_id: int | None) -> bool:
     """Whether an open alert awaits its first round (and someone would get it) or an escalation
     (a cheap read, so that an idle poll needs no write transaction)."""
     return bool(

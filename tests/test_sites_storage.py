@@ -109,15 +109,27 @@ async def test_rounds_and_escalations_reach_the_site_and_the_study_wide_only(
     assert await chats_of(db, praha) == {0: {702, 703}, 1: {702, 703}}
 
 
+async def due(db: Database, at: datetime, group: int | None = None) -> bool:
+    return await db.read(lambda tx: alert_delivery.rounds_due(tx, now=at, group_chat_id=group))
+
+
+async def escalate(db: Database, at: datetime) -> list[tuple[int, int]]:
+    return await db.write(
+        lambda tx: alert_delivery.escalate_due(
+            tx, group_chat_id=None, now=at, urgent_every=HOUR, routine_every=72 * HOUR
+        )
+    )
+
+
 async def test_an_alert_nobody_would_get_waits_without_holding_up_the_others(
     db: Database,
 ) -> None:
     nurse = await staff(db, 711, frozenset({"CZ-BRNO"}))
     nobody = await participant(db, "S011", "CZ-OSTRAVA")  # no staff of this site, none study-wide
     held = [await alert(db, nobody) for _ in range(3)]
-    assert not await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW))  # no idle writes
+    assert not await due(db, NOW)  # no write transaction on an idle poll
     covered = await alert(db, await participant(db, "S012", "CZ-BRNO"))
-    assert await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW))
+    assert await due(db, NOW)
     queued = await db.write(
         lambda tx: alert_delivery.fan_out_new(tx, group_chat_id=None, now=NOW, limit=1)
     )
@@ -126,17 +138,24 @@ async def test_an_alert_nobody_would_get_waits_without_holding_up_the_others(
         lambda tx: alert_delivery.acknowledge(tx, covered, link_id=nurse, now=NOW, action="none")
     )
     # Past their escalation time, held alerts still cost no write on a poll.
-    assert not await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW + 2 * HOUR))
-    # Someone of that site joins: the held alerts go out to them.
+    assert not await due(db, NOW + 2 * HOUR)
+    # Someone of that site joins a day later: the held alerts go out to them as round 0, and
+    # their escalation counts from then (not superseded at once by a round 1).
     await staff(db, 712, frozenset({"CZ-OSTRAVA"}))
-    assert await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW))
-    queued = await db.write(lambda tx: alert_delivery.fan_out_new(tx, group_chat_id=None, now=NOW))
+    later = NOW + 30 * HOUR
+    assert await due(db, later)
+    queued = await db.write(
+        lambda tx: alert_delivery.fan_out_new(tx, group_chat_id=None, now=later)
+    )
     assert sorted(queued) == held
+    assert await escalate(db, later) == []
+    assert not await due(db, later)
     for held_alert in held:
         assert await chats_of(db, held_alert) == {0: {712}}
+    assert sorted(await escalate(db, later + HOUR)) == [(a, 1) for a in held]
     # A staff group gets everything, so nothing would wait with one.
     other = await alert(db, await participant(db, "S013", "CZ-ZLIN"))
-    assert not await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW))
-    assert await db.read(lambda tx: alert_delivery.rounds_due(tx, now=NOW, group_chat_id=-100))
+    assert not await due(db, NOW)
+    assert await due(db, NOW, group=-100)
     queued = await db.write(lambda tx: alert_delivery.fan_out_new(tx, group_chat_id=-100, now=NOW))
     assert queued == [other]
