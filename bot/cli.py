@@ -353,9 +353,11 @@ async def _move_site(settings: Settings, study: StudySettings, args: argparse.Na
         )
     finally:
         await services.db.close()
-    if args.subject is not None and not moved:
-        found = f"no participant {args.subject!r}, or already at {target}"
-        print(f"alsfrs-bot: {found}", file=sys.stderr)
+    if not moved:
+        which = (
+            f"participant {args.subject!r}" if args.subject else f"participant at {args.from_site}"
+        )
+        print(f"alsfrs-bot: nothing moved: no {which} (or already at {target})", file=sys.stderr)
         return 1
     print(f"{len(moved)} participant(s) moved to site {target}: {', '.join(moved) or '-'}")
     return 0

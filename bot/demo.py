@@ -96,7 +96,10 @@ def demo_study(study: StudySettings) -> StudySettings:
         for site in study.sites
     )
     alerts = study.alerts.model_copy(update={"oncall_email": None})
-    return study.model_copy(update={"study": info, "sites": sites, "alerts": alerts})
+    privacy = study.privacy.model_copy(update={"contact": ""})  # "whom to ask": the demo phone
+    return study.model_copy(
+        update={"study": info, "sites": sites, "alerts": alerts, "privacy": privacy}
+    )
 
 
 def demo_db_path(settings: Settings) -> Path:

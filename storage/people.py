@@ -165,9 +165,9 @@ async def list_participants(tx: Tx) -> list[Participant]:
     return [_participant(r) for r in await tx.all("SELECT * FROM participants ORDER BY subject")]
 
 
-async def adopt_unassigned(tx: Tx, site: str, *, now: datetime) -> int:
+async def adopt_unassigned(tx: Tx, site: str, *, now: datetime) -> list[int]:
     """Put every participant made before sites existed into `site` (the study's default), with
-    one audit entry each. Returns how many there were."""
+    one audit entry each. Returns their ids."""
     rows = await tx.all("SELECT id FROM participants WHERE site IS NULL ORDER BY id")
     for row in rows:
         await tx.execute("UPDATE participants SET site = ? WHERE id = ?", (site, row["id"]))
@@ -183,7 +183,7 @@ async def adopt_unassigned(tx: Tx, site: str, *, now: datetime) -> int:
             reason="the study's default site, for a participant enrolled before sites",
             on_behalf_of=row["id"],
         )
-    return len(rows)
+    return [int(row["id"]) for row in rows]
 
 
 async def site_counts(tx: Tx) -> dict[str | None, int]:
@@ -201,9 +201,9 @@ async def move_site(
     actor: Actor,
     now: datetime,
     reason: str,
-) -> list[str]:
+) -> list[tuple[int, str, str | None]]:
     """Move one participant, or every participant of `from_site`, to site `to`; one audit entry
-    each (old and new site). Returns the study IDs moved."""
+    each (old and new site). Returns (id, study ID, old site) of each participant moved."""
     if (subject is None) == (from_site is None):
         raise ValueError("name one participant or one site to move from")
     if subject is not None:
@@ -235,7 +235,7 @@ async def move_site(
             reason=reason,
             on_behalf_of=pid,
         )
-        moved.append(found_subject)
+        moved.append((pid, found_subject, old))
     return moved
 
 

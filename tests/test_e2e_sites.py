@@ -15,6 +15,7 @@ import pytest
 
 from bot.settings import DEFAULT_STUDY_FILE, Site, StudySettings, load_study
 from conversations.callbacks import encode_ack, encode_alert, encode_page
+from conversations.domain.schedule import parse_change
 from conversations.flows import enrollment, schedules
 from conversations.flows import sites as sites_flow
 from localapi import SimUser
@@ -375,3 +376,46 @@ async def test_a_member_of_several_sites_names_the_site_at_enrollment(sites: Har
             assert await enrollment.find_participant(services, "S551") is None
         await both.send("/enroll S551 en site cz-praha")
         assert "S551 belongs to site CZ-PRAHA" in both.last_message().content
+
+
+async def test_a_moved_participant_is_reminded_on_the_new_sites_clock(harness: Harness) -> None:
+    base = without_privacy_notice(load_study(None))
+    harness.study = StudySettings.model_validate(
+        {
+            **base.model_dump(),
+            "sites": [
+                {"id": "CZ-BRNO", "name": "FN Brno", "phone": BRNO_PHONE},
+                {
+                    "id": "UK-LONDON",
+                    "name": "London",
+                    "phone": PRAHA_PHONE,
+                    "timezone": "Europe/London",
+                },
+            ],
+        }
+    )
+    await harness.enroll("S561")
+    await harness.enroll("S562")
+    async with harness.services() as services:
+        # Staff chose S562's zone themselves: a move leaves it alone.
+        s562 = await enrollment.find_participant(services, "S562")
+        assert s562 is not None
+        change = parse_change(["tz", "America/New_York"])
+        await schedules.change_schedule(services, s562.id, change, OPERATOR)
+
+        async def zone(subject: str) -> str | None:
+            found = await schedules.reminder_inputs_of(services, subject)
+            assert found is not None
+            return found.override.timezone
+
+        for subject in ("S561", "S562"):
+            moved = await sites_flow.move_site(
+                services, OPERATOR, "uk-london", subject=subject, from_site=None, reason="moved"
+            )
+            assert moved == [subject]
+        assert await zone("S561") == "Europe/London"
+        assert await zone("S562") == "America/New_York"
+        await sites_flow.move_site(
+            services, OPERATOR, "CZ-BRNO", subject="S561", from_site=None, reason="back"
+        )
+        assert await zone("S561") is None  # the study's zone, Brno's

@@ -10,12 +10,13 @@ and an audit entry, as for any other refused action.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
 
 from conversations.context import Services
-from storage import people
+from storage import people, schedules
 from storage.db import Tx
-from storage.models import Actor, LinkInfo, Participant
+from storage.models import Actor, ActorRole, LinkInfo, Participant
 
 if TYPE_CHECKING:
     from bot.settings import SiteInfo
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+SYSTEM: Final = Actor(role=ActorRole.SYSTEM)
 
 
 class UnknownSite(ValueError):
@@ -84,7 +86,10 @@ async def adopt_unassigned(services: Services) -> int:
     if None in counts:  # a write only when there is something to adopt
 
         async def unit(tx: Tx) -> int:
-            return await people.adopt_unassigned(tx, site, now=now)
+            adopted = await people.adopt_unassigned(tx, site, now=now)
+            for pid in adopted:
+                await _follow_site_zone(tx, services, pid, None, site, SYSTEM, now)
+            return len(adopted)
 
         count = await services.db.write(unit)
         log.info("%d participants enrolled before sites now belong to site %s", count, site)
@@ -114,7 +119,7 @@ async def move_site(
     now = services.clock()
 
     async def unit(tx: Tx) -> list[str]:
-        return await people.move_site(
+        moved = await people.move_site(
             tx,
             to=target,
             subject=subject,
@@ -123,5 +128,32 @@ async def move_site(
             now=now,
             reason=reason,
         )
+        for pid, _, old in moved:
+            await _follow_site_zone(tx, services, pid, old, target, actor, now)
+        return [found for _, found, _ in moved]
 
     return await services.db.write(unit)
+
+
+async def _follow_site_zone(
+    tx: Tx, services: Services, pid: int, old: str | None, new: str, actor: Actor, now: datetime
+) -> None:
+    """In the move's transaction: reminders follow the new site's clock, unless staff chose
+    the participant's zone themselves (one that is neither the study's nor the old site's)."""
+    study = services.study
+    study_zone = study.schedule.timezone
+    old_zone = study_zone if old is None else study.site(old).timezone
+    current = await schedules.get_override(tx, pid)
+    if current.timezone not in (None, old_zone):
+        return
+    new_zone = study.site(new).timezone
+    wanted = None if new_zone == study_zone else new_zone
+    if wanted != current.timezone:
+        await schedules.set_override(
+            tx,
+            pid,
+            current.model_copy(update={"timezone": wanted}),
+            actor=actor,
+            now=now,
+            reason="the site's time zone",
+        )
