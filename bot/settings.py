@@ -144,6 +144,7 @@ class Site(_Strict):
         | None
     ) = None
     oncall_email: Annotated[str, Field(pattern=_EMAIL, max_length=254)] | None = None
+    oncall_email_language: Literal["en", "cs"] | None = None  # else [alerts]'s
 
     _id_capitals = field_validator("id", mode="before")(_capitals)
 
@@ -169,6 +170,7 @@ class SiteInfo(_Strict):
     timezone: str
     emergency_numbers: dict[Language, tuple[str, ...]]
     oncall_email: str | None
+    oncall_email_language: Literal["en", "cs"] = "en"
 
     def emergency_for(self, language: str) -> tuple[str, ...]:
         """The emergency numbers for texts in `language`, the one to call first first."""
@@ -270,6 +272,7 @@ class StudySettings(_Strict):
                     timezone=info.timezone,
                     emergency_numbers=dict(info.emergency_numbers),
                     oncall_email=self.alerts.oncall_email,
+                    oncall_email_language=self.alerts.oncall_email_language,
                 ),
             )
         return tuple(
@@ -280,9 +283,18 @@ class StudySettings(_Strict):
                 timezone=site.timezone or info.timezone,
                 emergency_numbers=dict(site.emergency_numbers or info.emergency_numbers),
                 oncall_email=site.oncall_email or self.alerts.oncall_email,
+                oncall_email_language=site.oncall_email_language
+                or self.alerts.oncall_email_language,
             )
             for site in self.sites
         )
+
+    def oncall_language(self, address: str) -> Literal["en", "cs"]:
+        """The language of e-mails to `address`: that of the first site it serves."""
+        for site in self.site_infos():
+            if site.oncall_email == address:
+                return site.oncall_email_language
+        return self.alerts.oncall_email_language
 
     def oncall_addresses(self) -> tuple[str, ...]:
         """Every distinct on-call e-mail address of the sites (each site's own, else the

@@ -482,3 +482,31 @@ async def test_the_email_tells_the_time_on_the_sites_clock(setup: Setup, smtp: S
     body = mail.get_content()
     assert "25 November 2026, 09:00" in body  # raised at 09:00 UTC: London's clock, not Prague's
     assert "10:00" not in body
+
+
+async def test_each_sites_email_is_in_that_sites_language(setup: Setup, smtp: Smtp) -> None:
+    world = setup.world
+    assert world.services.study.alerts.oncall_email_language == "en"
+    study = world.services.study.model_copy(
+        update={
+            "sites": (
+                Site(id=BRNO, name="FN Brno", oncall_email=BRNO_ONCALL, oncall_email_language="cs"),
+                Site(id=PRAHA, name="VFN Praha", oncall_email=PRAHA_ONCALL),
+            )
+        }
+    )
+    assert study.oncall_language(BRNO_ONCALL) == "cs"
+    assert study.oncall_language(PRAHA_ONCALL) == "en"
+    job = _job(world, smtp.port, study)
+    for subject, site in (("S105", BRNO), ("S106", PRAHA)):
+        await world.alert(urgent=True, participant_id=await _participant(world, subject, site))
+    await world.worker.run_once()
+    world.clock.advance(DELAY)
+    await world.worker.run_once()
+    await job.run_once()
+    bodies = {
+        to[0]: mail.get_content()
+        for to, mail in zip(smtp.inbox.recipients, smtp.inbox.received, strict=True)
+    }
+    assert "listopadu" in bodies[BRNO_ONCALL]  # Czech
+    assert "November" in bodies[PRAHA_ONCALL]

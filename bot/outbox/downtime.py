@@ -153,14 +153,14 @@ class DowntimeJob:
             notice["emails"] = []
             return
         study = self._services.study
-        t = translator(study.alerts.oncall_email_language)
         zone = ZoneInfo(study.study.timezone)
-        body = t(
-            "downtime-notice",
-            start=t.moment(from_iso(notice["from"]), zone),
-            end=t.moment(from_iso(notice["to"]), zone),
-        )
         for address in list(notice["emails"]):
+            t = translator(study.oncall_language(address))  # the site's own language
+            body = t(
+                "downtime-notice",
+                start=t.moment(from_iso(notice["from"]), zone),
+                end=t.moment(from_iso(notice["to"]), zone),
+            )
             mail = message(
                 sender=self._sender,
                 to=address,

@@ -144,7 +144,7 @@ class OncallEmailJob(PolledJob):
             await db.write(drop)
             return
         study = self._services.study
-        t = translator(study.alerts.oncall_email_language)
+        t = translator(study.site(row.site).oncall_email_language)
         zone = ZoneInfo(study.site(row.site).timezone)  # the on-call team's own clock
         args: dict[str, str | int | float] = {
             "study": study.study.id,
