@@ -33,7 +33,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from storage import audit
-from storage.alerts import Alert, alert
+from storage.alerts import Alert, alert, edit_every_copy
 from storage.db import Row, Tx
 from storage.models import Actor, ActorRole, Language, from_iso, iso
 
@@ -486,11 +486,7 @@ async def acknowledge(
         " last_error = 'acknowledged' WHERE alert_id = ? AND status = 'pending'",
         (alert_id,),
     )
-    to_edit = await tx.execute(
-        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?,"
-        " edit_version = edit_version + 1 WHERE alert_id = ? AND status = 'sent'",
-        (iso(now), alert_id),
-    )
+    to_edit = await edit_every_copy(tx, alert_id, now=now)
     await audit.record(
         tx,
         actor=Actor(role=ActorRole.STAFF, link_id=link_id),
@@ -522,11 +518,7 @@ async def add_note(tx: Tx, alert_id: int, *, link_id: int, note: str, now: datet
     if row is None:
         return False
     await tx.execute("UPDATE alerts SET ack_note = ? WHERE id = ?", (note, alert_id))
-    await tx.execute(
-        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?,"
-        " edit_version = edit_version + 1 WHERE alert_id = ? AND status = 'sent'",
-        (iso(now), alert_id),
-    )
+    await edit_every_copy(tx, alert_id, now=now)
     await audit.record(
         tx,
         actor=Actor(role=ActorRole.STAFF, link_id=link_id),

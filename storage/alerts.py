@@ -31,6 +31,7 @@ __all__ = [
     "create_alert",
     "create_event_alert",
     "display_names",
+    "edit_every_copy",
     "open_alerts",
     "set_display_name",
     "standing",
@@ -327,6 +328,16 @@ async def standing(tx: Tx, participant_id: int) -> dict[str, Standing]:
     return found
 
 
+async def edit_every_copy(tx: Tx, alert_id: int, *, now: datetime) -> int:
+    """Queue the edit of every delivered copy of the alert (the outbox's edit queue; a newer
+    version supersedes one not yet made). Returns how many copies will be edited."""
+    return await tx.execute(
+        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?,"
+        " edit_version = edit_version + 1 WHERE alert_id = ? AND status = 'sent'",
+        (iso(now), alert_id),
+    )
+
+
 async def add_followup(
     tx: Tx,
     alert_id: int,
@@ -345,11 +356,7 @@ async def add_followup(
         " VALUES (?, ?, ?, ?, ?, ?)",
         (alert_id, iso(at), assessment_id, json.dumps(rules), total, severity),
     )
-    edits = await tx.execute(
-        "UPDATE alert_deliveries SET edit_status = 'pending', next_attempt_at = ?,"
-        " edit_version = edit_version + 1 WHERE alert_id = ? AND status = 'sent'",
-        (iso(at), alert_id),
-    )
+    edits = await edit_every_copy(tx, alert_id, now=at)
     participant = await tx.scalar("SELECT participant_id FROM alerts WHERE id = ?", (alert_id,))
     await audit.record(
         tx,

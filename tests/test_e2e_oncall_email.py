@@ -12,6 +12,8 @@ import pytest
 
 from bot.outbox.downtime import heartbeat_path
 from bot.settings import AlertSettings
+from conversations.context import AppType
+from localapi import SimUser
 from tests.conftest import Harness
 from tests.e2e_helpers import acknowledge
 from tests.test_e2e_alerts import copies, raise_alert, worker
@@ -36,6 +38,27 @@ def _smtp_env(monkeypatch: pytest.MonkeyPatch, smtp: Smtp) -> None:
     monkeypatch.setenv("ALSFRS_SMTP_STARTTLS", "false")
 
 
+async def leave_one_acknowledge_one(
+    harness: Harness, app: AppType, nurse: SimUser, smtp: Smtp
+) -> int:
+    """Urgent alerts for S401 (left unacknowledged) and S402 (acknowledged at once); no e-mail
+    before 15 minutes, then passes until 25 minutes. Returns S401's alert id."""
+    left = await raise_alert(harness, app, "S401", urgent=True)
+    seen = await raise_alert(harness, app, "S402", urgent=True)
+    await worker(app).flush()
+    assert copies(nurse.chat, left)
+    await acknowledge(nurse, copies(nurse.chat, seen)[0])
+    harness.clock.advance(timedelta(minutes=14))
+    await worker(app).flush()
+    assert smtp.inbox.received == []
+    harness.clock.advance(timedelta(minutes=1))
+    await worker(app).flush()
+    await worker(app).flush()
+    harness.clock.advance(timedelta(minutes=10))
+    await worker(app).flush()
+    return left
+
+
 async def test_an_unacknowledged_urgent_alert_reaches_the_oncall_address_once(
     harness: Harness, smtp: Smtp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -45,19 +68,7 @@ async def test_an_unacknowledged_urgent_alert_reaches_the_oncall_address_once(
         nurse = await make_staff(harness, 9001)
         await harness.enroll("S401")
         await harness.enroll("S402")
-        left = await raise_alert(harness, app, "S401", urgent=True)
-        seen = await raise_alert(harness, app, "S402", urgent=True)
-        await worker(app).flush()
-        assert copies(nurse.chat, left)
-        await acknowledge(nurse, copies(nurse.chat, seen)[0])
-        harness.clock.advance(timedelta(minutes=14))
-        await worker(app).flush()
-        assert smtp.inbox.received == []
-        harness.clock.advance(timedelta(minutes=1))
-        await worker(app).flush()
-        await worker(app).flush()
-        harness.clock.advance(timedelta(minutes=10))
-        await worker(app).flush()
+        left = await leave_one_acknowledge_one(harness, app, nurse, smtp)
     assert len(smtp.inbox.received) == 1
     mail = smtp.inbox.received[0]
     assert smtp.inbox.recipients == [[ONCALL]]
@@ -77,19 +88,7 @@ async def test_an_urgent_alert_reaches_its_sites_oncall_address_only(
         nurse = await make_staff(harness, 9001)  # study-wide staff: sees both sites' alerts
         await harness.enroll("S401", site=BRNO)
         await harness.enroll("S402", site=PRAHA)
-        left = await raise_alert(harness, app, "S401", urgent=True)
-        seen = await raise_alert(harness, app, "S402", urgent=True)
-        await worker(app).flush()
-        assert copies(nurse.chat, left)
-        await acknowledge(nurse, copies(nurse.chat, seen)[0])
-        harness.clock.advance(timedelta(minutes=14))
-        await worker(app).flush()
-        assert smtp.inbox.received == []
-        harness.clock.advance(timedelta(minutes=1))
-        await worker(app).flush()
-        await worker(app).flush()
-        harness.clock.advance(timedelta(minutes=10))
-        await worker(app).flush()
+        left = await leave_one_acknowledge_one(harness, app, nurse, smtp)
     async with harness.bot() as app:  # started again: nothing more
         await worker(app).flush()
     assert smtp.inbox.recipients == [[BRNO_ONCALL]]
