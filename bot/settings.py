@@ -314,12 +314,8 @@ class StudySettings(_Strict):
     def site(self, site_id: str | None) -> SiteInfo:
         """The site with this id; the default site for None or an id the file no longer lists
         (a participant's site is never lost, only its contact details fall back)."""
-        infos = self.site_infos()
-        wanted = self.default_site_id if site_id is None else site_id.upper()
-        found = next((s for s in infos if s.id == wanted), None)
-        if found is None:
-            found = next(s for s in infos if s.id == self.default_site_id)
-        return found
+        found = None if site_id is None else self.find_site(site_id)
+        return found or self.named_site(self.default_site_id)
 
     def named_site(self, site_id: str) -> SiteInfo:
         """The listed site with this id (any case); `ValueError` naming the known ones."""

@@ -36,6 +36,7 @@ from storage import audit
 from storage.alerts import Alert, alert, edit_every_copy
 from storage.db import Row, Tx
 from storage.models import Actor, ActorRole, Language, from_iso, iso
+from storage.sites import STAFF_COVERS
 
 __all__ = [
     "AckOutcome",
@@ -159,7 +160,7 @@ async def recipients(tx: Tx, group_chat_id: int | None, site: str | None = None)
         "SELECT l.id AS link_id, ac.telegram_user_id AS chat_id FROM links l"
         " JOIN accounts ac ON ac.id = l.account_id"
         " WHERE l.role = 'staff' AND l.revoked_at IS NULL"
-        " AND (l.sites IS NULL OR ? IN (SELECT value FROM json_each(l.sites))) ORDER BY l.id",
+        f" AND {STAFF_COVERS.format(site='?')} ORDER BY l.id",
         (site,),
     )
     found = [Recipient(chat_id=row["chat_id"], link_id=row["link_id"]) for row in rows]
@@ -173,8 +174,7 @@ async def recipients(tx: Tx, group_chat_id: int | None, site: str | None = None)
 # until someone is linked; /healthz reports an urgent one left undelivered.
 _COVERED = (
     "(? IS NOT NULL OR EXISTS (SELECT 1 FROM links l WHERE l.role = 'staff'"
-    " AND l.revoked_at IS NULL AND (l.sites IS NULL OR p.site IN"
-    " (SELECT value FROM json_each(l.sites)))))"
+    f" AND l.revoked_at IS NULL AND {STAFF_COVERS.format(site='p.site')}))"
 )
 
 

@@ -31,7 +31,7 @@ from storage.models import (
     from_iso,
     iso,
 )
-from storage.sites import Sites, in_sites, sites_from_json, sites_json
+from storage.sites import STAFF_COVERS, Sites, in_sites, sites_from_json, sites_json
 
 SYSTEM: Final = Actor(role=ActorRole.SYSTEM)
 
@@ -657,7 +657,7 @@ async def site_staff_accounts(tx: Tx, site: str | None) -> list[tuple[int, str |
     rows = await tx.all(
         "SELECT a.telegram_user_id, a.language FROM links l JOIN accounts a"
         " ON a.id = l.account_id WHERE l.role = 'staff' AND l.revoked_at IS NULL"
-        " AND (l.sites IS NULL OR ? IN (SELECT value FROM json_each(l.sites))) ORDER BY l.id",
+        f" AND {STAFF_COVERS.format(site='?')} ORDER BY l.id",
         (site,),
     )
     return [(int(row[0]), row[1]) for row in rows]

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["Sites", "in_sites", "sites_from_json", "sites_json"]
+__all__ = ["STAFF_COVERS", "Sites", "in_sites", "sites_from_json", "sites_json"]
 
 Sites = frozenset[str] | None  # a staff member's sites; None: every site (study-wide)
+
+
+# The staff link `l` works for the site in `{site}` (an SQL expression): it is study-wide, or
+# that site is one of its sites. A NULL site (not yet adopted) is the study-wide members' only.
+STAFF_COVERS = "(l.sites IS NULL OR {site} IN (SELECT value FROM json_each(l.sites)))"
 
 
 def sites_json(sites: Sites) -> str | None:

@@ -22,9 +22,12 @@ SCORES = {1: 4, 2: 4, 3: 3, 4: 3, 5: 3, 6: 3, 7: 3, 8: 2, 9: 2, 10: 4}  # total 
 LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 
 
-async def make_staff(harness: Harness, user_id: int = 9001) -> SimUser:
-    invited = json.loads((await harness.cli("invite", "staff", "--json")).stdout)
+async def make_staff(harness: Harness, user_id: int = 9001, *sites: str) -> SimUser:
+    """A staff member invited by the operator (for `sites`; none: study-wide) and linked."""
+    args = ["invite", "staff", "--json"] + [arg for site in sites for arg in ("--site", site)]
+    invited = json.loads((await harness.cli(*args)).stdout)
     assert invited["link"].startswith("https://t.me/alsfrs_local_bot?start=")
+    assert invited["sites"] == (sorted(s.upper() for s in sites) or None)
     nurse = harness.api.user(user_id, language_code="en")
     await nurse.send(f"/start {invited['code']}")
     assert "linked as study staff" in nurse.last_message().content

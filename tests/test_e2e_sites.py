@@ -18,13 +18,13 @@ from conversations.callbacks import encode_ack, encode_alert, encode_page
 from conversations.domain.schedule import parse_change
 from conversations.flows import enrollment, schedules
 from conversations.flows import sites as sites_flow
-from localapi import SimUser
 from storage import people
 from storage.db import Tx
 from storage.models import Participant
 from tests.conftest import OPERATOR, Harness, without_privacy_notice
 from tests.e2e_helpers import acknowledge, answer_items
 from tests.test_e2e_alerts import audit_trail, copies, raise_alert, worker
+from tests.test_e2e_roles import make_staff
 
 BRNO_PHONE = "+420 532 000 111"
 PRAHA_PHONE = "+420 224 000 222"
@@ -60,16 +60,6 @@ def sites(harness: Harness) -> Harness:
     harness.study = without_privacy_notice(load_study(path))
     harness.study_file = lambda site_phone="": path  # type: ignore[method-assign]
     return harness
-
-
-async def staff_of(harness: Harness, user_id: int, *sites: str) -> SimUser:
-    args = ["invite", "staff", "--json"] + [arg for site in sites for arg in ("--site", site)]
-    invited = json.loads((await harness.cli(*args)).stdout)
-    assert invited["sites"] == (sorted(s.upper() for s in sites) or None)
-    member = harness.api.user(user_id, language_code="en")
-    await member.send(f"/start {invited['code']}")
-    assert "linked as study staff" in member.last_message().content
-    return member
 
 
 async def participant_row(harness: Harness, subject: str) -> Participant:
@@ -111,9 +101,9 @@ async def test_each_site_sees_and_is_alerted_about_only_its_own_participants(
 ) -> None:
     harness = sites
     async with harness.bot() as app:
-        brno = await staff_of(harness, 9101, "CZ-BRNO")
-        praha = await staff_of(harness, 9102, "cz-praha")
-        monitor = await staff_of(harness, 9103)  # study-wide
+        brno = await make_staff(harness, 9101, "CZ-BRNO")
+        praha = await make_staff(harness, 9102, "cz-praha")
+        monitor = await make_staff(harness, 9103)  # study-wide
 
         await brno.send("/enroll S501 en site CZ-BRNO")
         assert "S501 belongs to site CZ-BRNO" in brno.last_message().content
@@ -234,8 +224,8 @@ async def test_each_site_sees_and_is_alerted_about_only_its_own_participants(
 async def test_urgent_advice_gives_the_participants_own_site_phone(sites: Harness) -> None:
     harness = sites
     async with harness.bot():
-        brno = await staff_of(harness, 9201, "CZ-BRNO")
-        praha = await staff_of(harness, 9202, "CZ-PRAHA")
+        brno = await make_staff(harness, 9201, "CZ-BRNO")
+        praha = await make_staff(harness, 9202, "CZ-PRAHA")
         advice: dict[str, str] = {}
         for member, subject, user_id in ((brno, "S511", 5511), (praha, "S512", 5512)):
             await member.send(f"/enroll {subject} en")
@@ -305,9 +295,9 @@ async def test_a_declined_notice_is_told_to_the_participants_site_only(sites: Ha
         update={"privacy": study.privacy.model_copy(update={"ask": True})}
     )
     async with harness.bot():
-        brno = await staff_of(harness, 9301, "CZ-BRNO")
-        praha = await staff_of(harness, 9302, "CZ-PRAHA")
-        monitor = await staff_of(harness, 9303)
+        brno = await make_staff(harness, 9301, "CZ-BRNO")
+        praha = await make_staff(harness, 9302, "CZ-PRAHA")
+        monitor = await make_staff(harness, 9303)
         async with harness.services() as services:
             patient_code, _, _ = await enrollment.enroll_participant(
                 services, "S531", "en", OPERATOR, site="CZ-PRAHA"
@@ -356,7 +346,7 @@ async def test_a_study_that_adds_sites_is_warned_and_moves_its_participants(
         "operator",
     )
     async with harness.bot():
-        brno = await staff_of(harness, 9401, "CZ-BRNO")
+        brno = await make_staff(harness, 9401, "CZ-BRNO")
         await brno.send("/participants")
         assert "S541" in brno.last_message().content
 
@@ -369,7 +359,7 @@ def test_a_site_may_not_be_called_study() -> None:
 async def test_a_member_of_several_sites_names_the_site_at_enrollment(sites: Harness) -> None:
     harness = sites
     async with harness.bot():
-        both = await staff_of(harness, 9501, "CZ-BRNO", "CZ-PRAHA")
+        both = await make_staff(harness, 9501, "CZ-BRNO", "CZ-PRAHA")
         await both.send("/enroll S551 en")
         assert "name one, for example /enroll S001 cs site CZ-BRNO" in both.last_message().content
         async with harness.services() as services:

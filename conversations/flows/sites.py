@@ -1,52 +1,41 @@
-"""Sites as use cases (issue 16): which site a participant belongs to, whether a staff member
-may see and act for them, and the adoption of participants enrolled before sites existed.
+"""Sites as use cases (issue 16): which site a participant belongs to, the site a new
+participant is enrolled at, the adoption of participants enrolled before sites existed, and an
+operator's move of a participant to another site.
 
-A participant belongs to one site for good. A staff link works for a set of sites, or for the
-whole study (`LinkInfo.sites is None`: a monitor or the sponsor's safety physician). Every
-staff command and button about a participant asks `may_act` first; a refusal is a plain reply
-and an audit entry, as for any other refused action.
+A staff link works for a set of sites, or for the whole study (`LinkInfo.sites is None`: a
+monitor or the sponsor's safety physician). Every staff command and button about a participant
+asks `LinkInfo.covers` first; a refusal is a plain reply and an audit entry, as for any other
+refused action.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from conversations.context import Services
 from storage import people, schedules
 from storage.db import Tx
-from storage.models import Actor, ActorRole, LinkInfo, Participant
-
-if TYPE_CHECKING:
-    from bot.settings import SiteInfo
+from storage.models import Actor, ActorRole, LinkInfo
 
 __all__ = [
+    "OTHER_SITE",
     "UnknownSite",
     "adopt_unassigned",
     "enrollment_site",
-    "may_act",
     "move_site",
-    "site_of",
     "sites_label",
 ]
 
 log = logging.getLogger(__name__)
+# How the audit trail names a staff member refused another site's participant or site.
+OTHER_SITE: Final = "staff: other site"
 SYSTEM: Final = Actor(role=ActorRole.SYSTEM)
 
 
 class UnknownSite(ValueError):
     """The study file lists no site with that id."""
-
-
-def site_of(services: Services, participant: Participant) -> SiteInfo:
-    """The participant's site as the study file describes it (its phone, zone, numbers)."""
-    return services.study.site(participant.site)
-
-
-def may_act(link: LinkInfo, participant: Participant) -> bool:
-    """Whether this staff link may see and act for this participant."""
-    return link.covers(participant.site)
 
 
 def enrollment_site(services: Services, link: LinkInfo | None, asked: str | None) -> str:

@@ -21,7 +21,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from conversations.callbacks import encode_menu
 from conversations.context import AppContext, Services
-from conversations.flows import accounts
+from conversations.flows import accounts, sites
 from conversations.screens import urgent
 from conversations.screens.assessment import Screen
 from locales import Language, Translator, language_from_telegram, translator
@@ -213,7 +213,7 @@ async def refuse_other_site(
     alert on a press) and an audit entry, as for any other refused action. A press names no
     study ID: its data may be forged to probe which alert is whose."""
     await accounts.record_refusal(
-        context.services, actor_for(link), what, "staff: other site", about=target.id
+        context.services, actor_for(link), what, sites.OTHER_SITE, about=target.id
     )
     log.info("refused %s about another site's participant", what)
     if update.callback_query is not None:

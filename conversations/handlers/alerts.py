@@ -203,20 +203,18 @@ async def _within_sites(
     button about another site's participant is refused and audited); True for a page turn."""
     services = context.services
     if isinstance(press, AckPress) and press.scope == "p":
-        participant_id: int | None = press.target
+        participant_id = press.target
     else:
-        alert_id = press.target if isinstance(press, AckPress) else None
-        if isinstance(press, AlertPress):
-            alert_id = press.alert_id
-        if alert_id is None:
-            return True
-        found = await alert_flows.alert(services, alert_id)
-        participant_id = None if found is None else found.participant_id
-    target = (
-        None if participant_id is None else await alert_flows.participant(services, participant_id)
-    )
+        alert_id = press.alert_id if isinstance(press, AlertPress) else None
+        if isinstance(press, AckPress):
+            alert_id = press.target
+        found = None if alert_id is None else await alert_flows.alert(services, alert_id)
+        if found is None or link.covers(found.site):
+            return True  # no such alert (the press's own answer says so), or one of theirs
+        participant_id = found.participant_id
+    target = await alert_flows.participant(services, participant_id)
     if target is None or link.covers(target.site):
-        return True  # no such alert or participant: the press's own answer says so
+        return True
     await refuse_other_site(update, context, t, link, target, "alert button")
     return False
 

@@ -86,7 +86,7 @@ def staff_only(
             t = translator(language_of(identity, update))
             if about_subject and link.sites is not None:
                 found = await _participant_of_arg(context)
-                if found is not None and not sites.may_act(link, found):
+                if found is not None and not link.covers(found.site):
                     await refuse_other_site(update, context, t, link, found, f"/{name}")
                     return
             await handler(update, context, t, link)
@@ -200,9 +200,7 @@ async def _enrollment_site(
             mine = sorted(link.sites or ())
             await say(update, t("staff-site-choose", sites=", ".join(mine), first=mine[0]))
             return None
-        await accounts.record_refusal(
-            services, actor_for(link), "/enroll site", "staff: other site"
-        )
+        await accounts.record_refusal(services, actor_for(link), "/enroll site", sites.OTHER_SITE)
         await say(update, t("staff-site-not-yours", site=escape(asked.upper())))
     return None
 
@@ -273,9 +271,7 @@ async def invite_staff(update: Update, context: AppContext, t: Translator, link:
             return
         wanted = frozenset(args)
     if link.sites is not None and (wanted is None or not wanted <= link.sites):
-        await accounts.record_refusal(
-            services, actor_for(link), "/invite sites", "staff: other site"
-        )
+        await accounts.record_refusal(services, actor_for(link), "/invite sites", sites.OTHER_SITE)
         await say(update, t("staff-invite-not-yours"))
         return
     code, until = await enrollment.invite(services, Role.STAFF, None, actor_for(link), sites=wanted)
@@ -448,7 +444,7 @@ async def revoke(update: Update, context: AppContext, t: Translator, link: LinkI
         target_link = await enrollment.link_row(context.services, int(target))
         if target_link is not None and not _may_revoke(link, target_link):
             await accounts.record_refusal(
-                context.services, actor_for(link), "/revoke", "staff: other site"
+                context.services, actor_for(link), "/revoke", sites.OTHER_SITE
             )
             await say(update, t("staff-revoke-not-yours", id=int(target)))
             return
