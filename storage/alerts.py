@@ -28,7 +28,6 @@ __all__ = [
     "alert",
     "alerts_between",
     "awaiting_note",
-    "create_alert",
     "create_event_alert",
     "display_names",
     "edit_every_copy",
@@ -182,50 +181,6 @@ async def _complete(tx: Tx, found: list[Alert]) -> list[Alert]:
         )
         for a in found
     ]
-
-
-async def create_alert(
-    tx: Tx,
-    *,
-    participant_id: int,
-    kind: AlertKind,
-    rule: str,
-    urgent: bool,
-    message_key: str,
-    message_args: MessageArgs,
-    assessment_id: int | None,
-    actor: Actor,
-    now: datetime,
-    escalate_after: timedelta,
-) -> int:
-    """Record an alert in the caller's transaction. `message_args` holds only the pseudonymous
-    study ID, numbers, dates and symptom names: nothing else about the patient."""
-    alert_id = await tx.execute(
-        "INSERT INTO alerts (participant_id, kind, rule, urgent, message_key, message_args,"
-        " assessment_id, created_at, next_escalation_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            participant_id,
-            kind,
-            rule,
-            int(urgent),
-            message_key,
-            json.dumps(dict(message_args), sort_keys=True, ensure_ascii=False),
-            assessment_id,
-            iso(now),
-            iso(now + escalate_after),
-        ),
-    )
-    await audit.record(
-        tx,
-        actor=actor,
-        action="alert.create",
-        entity="alert",
-        entity_id=alert_id,
-        at=now,
-        new={"kind": kind, "rule": rule, "urgent": urgent, "args": dict(message_args)},
-        on_behalf_of=participant_id,
-    )
-    return alert_id
 
 
 async def create_event_alert(

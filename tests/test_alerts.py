@@ -155,14 +155,18 @@ class World:
         every = timedelta(minutes=60) if urgent else timedelta(hours=72)
 
         async def unit(tx: Tx) -> int:
-            return await alerts.create_alert(
+            return await alerts.create_event_alert(
                 tx,
                 participant_id=self.participant_id if participant_id is None else participant_id,
-                kind="decline",
-                rule="previous",
-                urgent=urgent,
-                message_key=key,
-                message_args=DECLINE_ARGS if args is None else args,
+                parts=[
+                    alerts.AlertPart(
+                        kind="decline",
+                        rule="previous",
+                        urgent=urgent,
+                        message_key=key,
+                        message_args=DECLINE_ARGS if args is None else args,
+                    )
+                ],
                 assessment_id=None,
                 actor=Actor(role=ActorRole.SYSTEM),
                 now=now,

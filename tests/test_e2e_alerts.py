@@ -1,7 +1,7 @@
 """Alerts that always arrive, end to end over HTTP: real staff accounts, the real bot and its
 outbox (`bot.outbox`) against the local Bot API, with injected failures, a killed process and a
 moved clock. Alerts are created as the submission code creates them
-(`storage.alerts.create_alert`)."""
+(`storage.alerts.create_event_alert`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bot.settings import AlertSettings
 from conversations.context import AppType
 from localapi import SimChat, SimMessage
 from storage import audit, people
-from storage.alerts import create_alert
+from storage.alerts import AlertPart, create_event_alert
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, AuditEntry, Role
 from tests.conftest import Harness
@@ -48,14 +48,18 @@ async def _create(db: Database, subject: str, *, urgent: bool, now_offset: Harne
     async def unit(tx: Tx) -> int:
         participant = await people.get_participant(tx, subject)
         assert participant is not None
-        return await create_alert(
+        return await create_event_alert(
             tx,
             participant_id=participant.id,
-            kind="decline",
-            rule="previous",
-            urgent=urgent,
-            message_key="decline-previous",
-            message_args={**ARGS, "subject": subject},
+            parts=[
+                AlertPart(
+                    kind="decline",
+                    rule="previous",
+                    urgent=urgent,
+                    message_key="decline-previous",
+                    message_args={**ARGS, "subject": subject},
+                )
+            ],
             assessment_id=None,
             actor=Actor(role=ActorRole.SYSTEM),
             now=now,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from storage import alert_delivery, people
-from storage.alerts import create_alert
+from storage.alerts import AlertPart, create_event_alert
 from storage.db import Database, Tx
 from storage.models import Actor, ActorRole, Role
 
@@ -63,14 +63,18 @@ async def participant(db: Database, subject: str, site: str) -> int:
 
 async def alert(db: Database, participant_id: int) -> int:
     async def unit(tx: Tx) -> int:
-        return await create_alert(
+        return await create_event_alert(
             tx,
             participant_id=participant_id,
-            kind="decline",
-            rule="previous",
-            urgent=True,
-            message_key="decline-previous",
-            message_args={"subject": "S"},
+            parts=[
+                AlertPart(
+                    kind="decline",
+                    rule="previous",
+                    urgent=True,
+                    message_key="decline-previous",
+                    message_args={"subject": "S"},
+                )
+            ],
             assessment_id=None,
             actor=SYSTEM,
             now=NOW,

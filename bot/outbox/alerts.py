@@ -1,7 +1,7 @@
 """The alerts job of the outbox: staff alerts that always arrive.
 
 Alerts are written in the transaction of the submission or report that caused them
-(`storage.alerts.create_alert`). Each pass of this job (`bot.outbox.engine` runs it when woken
+(`storage.alerts.create_event_alert`). Each pass of this job (`bot.outbox.engine` runs it when woken
 and at least every `poll_interval` seconds, sooner when something falls due)
 
 1. gives new alerts their first round (one copy per active staff member's private chat and the

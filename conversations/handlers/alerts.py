@@ -108,6 +108,16 @@ async def _show(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup 
     await quietly(query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard))
 
 
+def _acknowledged_by(t: Translator, services: Services, alert: alert_flows.Alert) -> str:
+    """Who acknowledged the alert first, and when (a later press is told this)."""
+    assert alert.acknowledged_at is not None
+    return t(
+        "alert-ack-already",
+        staff=alert.acknowledged_by_name or t("alert-staff-number", id=str(alert.acknowledged_by)),
+        when=t.moment(alert.acknowledged_at, _zone(services)),
+    )
+
+
 async def _acknowledge(
     context: AppContext,
     query: CallbackQuery,
@@ -125,19 +135,7 @@ async def _acknowledge(
     if outcome.first:
         await answer(query, t("alert-ack-done"))
         return True
-    acked = outcome.alert
-    assert acked.acknowledged_at is not None
-    assert acked.acknowledged_by is not None
-    await answer(
-        query,
-        t(
-            "alert-ack-already",
-            staff=acked.acknowledged_by_name
-            or t("alert-staff-number", id=str(acked.acknowledged_by)),
-            when=t.moment(acked.acknowledged_at, _zone(services)),
-        ),
-        alert=True,
-    )
+    await answer(query, _acknowledged_by(t, services, outcome.alert), alert=True)
     return True
 
 
@@ -150,17 +148,8 @@ async def _ask_action(
     if found is None:
         await answer(query, t("alert-unknown"))
         return
-    if found.acknowledged_at is not None and found.acknowledged_by is not None:
-        await answer(
-            query,
-            t(
-                "alert-ack-already",
-                staff=found.acknowledged_by_name
-                or t("alert-staff-number", id=str(found.acknowledged_by)),
-                when=t.moment(found.acknowledged_at, _zone(services)),
-            ),
-            alert=True,
-        )
+    if found.acknowledged_at is not None:
+        await answer(query, _acknowledged_by(t, services, found), alert=True)
         return
     await answer(query)
     if query.message is not None:
