@@ -310,15 +310,19 @@ async def run(
                 for server in (api, bare_api):  # a shared machine can be slow; no test here
                     server.world.default_timeout = 60.0
                 users = [api.user(10_000 + i) for i in range(patients)]
-                await asyncio.gather(
-                    *(u.send(f"/start {code}") for u, code in zip(users, codes, strict=True))
-                )
-                await asyncio.gather(*(u.press("I agree") for u in users))
                 ours = Side(ours_bot, users, _our_assessment)
                 bare = Side(
                     bare_bot, [bare_api.user(20_000 + i) for i in range(patients)], _bare_assessment
                 )
                 try:
+                    await asyncio.gather(
+                        *(u.send(f"/start {code}") for u, code in zip(users, codes, strict=True))
+                    )
+                    # `alsfrs-bot run` is another process: wait for each notice to arrive.
+                    await asyncio.gather(
+                        *(u.wait_for(lambda m: "I agree" in m.labels) for u in users)
+                    )
+                    await asyncio.gather(*(u.press("I agree") for u in users))
                     for side in (ours, bare):  # warm-up: imports, caches, connections
                         await side.window(1)
                     for i in range(windows):
