@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from conversations.callbacks import encode_language
 from conversations.context import AppType
 from localapi import LocalBotApi
 from tests.conftest import Harness
@@ -342,3 +343,24 @@ async def test_help_cancel_and_the_command_menu_in_both_languages(
     assert "No assessment has been submitted yet" in zoe.last_message().content
     await zoe.send("/unknowncommand")
     assert "/assess" in zoe.last_message().content
+
+
+async def test_the_same_language_pressed_again_changes_nothing_and_breaks_nothing(
+    harness: Harness, app: object
+) -> None:
+    pat = await harness.join("S091", 8091)
+    await pat.send("/language")
+    screen = pat.last_message()
+    await pat.press("English", message=screen)
+
+    def shown() -> str:
+        found = pat.chat.get_message(screen.message_id)
+        assert found is not None
+        return found.content
+
+    assert shown() == "The language is now English."
+    # The same press again (a double tap delivered twice, or a replay): answered, no error.
+    answer = await pat.press_data(screen.message_id, encode_language("en"))
+    assert answer.text is None
+    assert shown() == "The language is now English."
+    assert not any("went wrong" in m.content for m in pat.bot_messages)

@@ -512,8 +512,12 @@ async def _set_language(
     first = identity.links[0] if identity is not None and identity.links else None
     actor = actor_for(first) if first else Actor(role=ActorRole.STRANGER)
     await accounts.set_language(services, user.id, lang, actor)
-    t = translator(lang)
-    await asyncio.gather(answer(query), query.edit_message_text(t("language-set")))
+    text = translator(lang)("language-set")
+    shown = query.message.text if isinstance(query.message, Message) else None
+    if shown == text:  # the same choice pressed again: the message already says so
+        await answer(query)
+        return
+    await asyncio.gather(answer(query), query.edit_message_text(text))
 
 
 async def help_command(update: Update, context: AppContext) -> None:
